@@ -1,0 +1,11 @@
+from . import transforms  # noqa: F401  (registers the transforms)
+from .annotations import read_annotation_file, read_label_map, select_split, validate_sample
+from .layouts import JointLayout, get_layout, layout_names, register_layout
+from .pose_dataset import PoseDataset
+from .safe_pickle import load_annotation_pickle
+
+__all__ = [
+    'JointLayout', 'PoseDataset', 'get_layout', 'layout_names', 'load_annotation_pickle',
+    'read_annotation_file', 'read_label_map', 'register_layout', 'select_split',
+    'validate_sample',
+]

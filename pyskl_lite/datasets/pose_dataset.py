@@ -1,0 +1,172 @@
+"""``PoseDataset``: one split of a PYSKL annotation pickle as an mmengine dataset."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+
+from pyskl_lite.registry import DATASETS
+from pyskl_lite.utils import InputError
+
+from .annotations import (
+    ValidationReport,
+    read_annotation_file,
+    read_label_map,
+    select_split,
+    validate_sample,
+)
+
+
+@DATASETS.register_module()
+class PoseDataset(BaseDataset):
+    """Skeleton clips of one split of a PYSKL-format annotation pickle.
+
+    Reads real PYSKL pickles unchanged: 2D (``keypoint`` float16/float32 ``(M, T, V, 2)`` with
+    ``keypoint_score`` ``(M, T, V)``) and 3D (``(M, T, V, 3)`` metres, no scores, no img_shape).
+    The pickle is loaded with a restricted unpickler (no code runs) and validated at load; each
+    problem is a one-line :class:`~pyskl_lite.utils.InputError` naming file, sample and field.
+    NaN/inf coordinates become missing joints (zero, score 0) and samples with M = 0 or T = 0
+    are skipped, both with one warning line.
+
+    Samples are serialised into one shared numpy buffer (mmengine's ``serialize_data``), so
+    forked DataLoader workers share the memory instead of copying it on first touch.
+
+    Args:
+        ann_file: the annotation pickle.
+        pipeline: transforms (configs or callables) applied by ``__getitem__``.
+        split: a key of the pickle's ``split`` dict; None takes every sample.
+        label_map: text file with one class name per line, or the names themselves. Sets
+            ``metainfo['classes']`` and ``num_classes``.
+        num_classes: number of classes when there is no label map; labels are checked against
+            it. With neither, labels are only checked to be >= 0.
+        test_mode: passed to the pipeline as ``results['test_mode']`` (deterministic sampling).
+        indices: keep only these positions of the split (mmengine semantics: an int keeps the
+            first ``indices`` samples).
+        serialize_data: share samples between workers as one buffer. Default True.
+        lazy_init: defer loading until first access.
+        max_refetch: how often ``__getitem__`` retries another sample when the pipeline
+            returns None.
+    """
+
+    METAINFO: dict = dict(classes=None)
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: Sequence[dict | Callable] = (),
+                 split: str | None = None,
+                 label_map: str | Sequence[str] | None = None,
+                 num_classes: int | None = None,
+                 test_mode: bool = False,
+                 indices: int | Sequence[int] | None = None,
+                 serialize_data: bool = True,
+                 lazy_init: bool = False,
+                 max_refetch: int = 10) -> None:
+        self.split = split
+        classes = read_label_map(label_map) if label_map is not None else None
+        if classes is not None and num_classes is not None and num_classes != len(classes):
+            raise InputError.at(str(label_map), f'has {len(classes)} classes but num_classes='
+                                f'{num_classes}', field='label_map')
+        self._num_classes = len(classes) if classes is not None else num_classes
+        self._sample_table: pd.DataFrame | None = None
+        super().__init__(
+            ann_file=os.fspath(ann_file),
+            metainfo=dict(classes=tuple(classes)) if classes is not None else None,
+            pipeline=list(pipeline),
+            test_mode=test_mode,
+            indices=indices,
+            serialize_data=serialize_data,
+            lazy_init=lazy_init,
+            max_refetch=max_refetch)
+
+    @property
+    def num_classes(self) -> int | None:
+        """Classes of the label map or ``num_classes``; None when neither was given."""
+        return self._num_classes
+
+    @property
+    def classes(self) -> tuple[str, ...] | None:
+        return self.metainfo.get('classes')
+
+    def load_data_list(self) -> list[dict[str, Any]]:
+        annotations, split = read_annotation_file(self.ann_file)
+        selected = select_split(annotations, split, self.split, self.ann_file)
+        report = ValidationReport()
+        data_list = []
+        for sample in selected:
+            checked = validate_sample(sample, self.ann_file, self._num_classes, report)
+            if checked is None:
+                continue
+            checked['label'] = int(checked['label'])
+            checked['total_frames'] = int(checked['total_frames'])
+            checked.update(test_mode=self.test_mode, start_index=0, modality='Pose')
+            data_list.append(checked)
+        for line in report.messages(self.ann_file):
+            print_log(line, logger='current', level=logging.WARNING)
+        if not data_list:
+            raise InputError.at(self.ann_file, f'split {self.split!r} has no usable sample',
+                                field='split')
+        self._sample_table = _sample_table(data_list, self.metainfo.get('classes'))
+        return data_list
+
+    def sample_table(self) -> pd.DataFrame:
+        """Per-sample metadata for reports, one row per dataset index.
+
+        Columns: ``frame_dir``, ``label``, ``class_name`` (when classes are known),
+        ``total_frames``, ``num_person``, ``num_joints``, ``num_coords``.
+        """
+        self.full_init()
+        table = self._sample_table
+        if self._indices is not None:
+            # mmengine applies ``indices`` after load_data_list; follow it.
+            table = table.iloc[_resolved_indices(self._indices, len(table))].reset_index(
+                drop=True)
+        return table
+
+    @property
+    def labels(self) -> np.ndarray:
+        """``(len(self),)`` int64 labels in dataset order."""
+        return self.sample_table()['label'].to_numpy(dtype=np.int64)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for a printed overview: samples, classes, persons and frame lengths."""
+        table = self.sample_table()
+        frames = table['total_frames']
+        return dict(
+            split=self.split,
+            samples=len(table),
+            classes=self.num_classes if self.num_classes is not None
+            else int(table['label'].max()) + 1,
+            samples_per_class=table['label'].value_counts().sort_index().to_dict(),
+            persons=table['num_person'].value_counts().sort_index().to_dict(),
+            frames=dict(min=int(frames.min()), median=float(frames.median()),
+                        max=int(frames.max())),
+            joints=sorted(table['num_joints'].unique().tolist()),
+            coords=sorted(table['num_coords'].unique().tolist()))
+
+
+def _resolved_indices(indices: int | Sequence[int], length: int) -> list[int]:
+    """Positions kept by mmengine's ``indices``: first n, last -n, or the listed ones."""
+    if isinstance(indices, int):
+        positions = range(length)
+        return list(positions[:indices] if indices >= 0 else positions[indices:])
+    return list(indices)
+
+
+def _sample_table(data_list: list[dict], classes: Sequence[str] | None) -> pd.DataFrame:
+    table = pd.DataFrame({
+        'frame_dir': [str(d.get('frame_dir', d.get('filename'))) for d in data_list],
+        'label': np.array([d['label'] for d in data_list], dtype=np.int64),
+        'total_frames': np.array([d['total_frames'] for d in data_list], dtype=np.int64),
+        'num_person': np.array([d['keypoint'].shape[0] for d in data_list], dtype=np.int64),
+        'num_joints': np.array([d['keypoint'].shape[2] for d in data_list], dtype=np.int64),
+        'num_coords': np.array([d['keypoint'].shape[3] for d in data_list], dtype=np.int64),
+    })
+    if classes is not None:
+        table['class_name'] = [classes[label] for label in table['label']]
+    return table

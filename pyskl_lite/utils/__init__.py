@@ -1,0 +1,3 @@
+from .errors import InputError, run_cli
+
+__all__ = ['InputError', 'run_cli']
