@@ -1,6 +1,7 @@
 """``PoseDataset``: one split of a PYSKL annotation pickle as an mmengine dataset."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -93,6 +94,12 @@ class PoseDataset(BaseDataset):
     def classes(self) -> tuple[str, ...] | None:
         return self.metainfo.get('classes')
 
+    def full_init(self) -> None:
+        if self._fully_initialized:
+            return
+        super().full_init()
+        _return_freed_heap_to_os()
+
     def load_data_list(self) -> list[dict[str, Any]]:
         annotations, split = read_annotation_file(self.ann_file)
         selected = select_split(annotations, split, self.split, self.ann_file)
@@ -148,6 +155,18 @@ class PoseDataset(BaseDataset):
                         max=int(frames.max())),
             joints=sorted(table['num_joints'].unique().tolist()),
             coords=sorted(table['num_coords'].unique().tolist()))
+
+
+def _return_freed_heap_to_os() -> None:
+    """Give the heap freed by loading (other splits, pre-serialisation objects) back to the OS.
+
+    Without it glibc keeps the fragmented heap: an NTU60-scale split measured 1.5 GiB RSS
+    after loading instead of 0.7 GiB. A no-op where glibc is not the C library.
+    """
+    try:
+        ctypes.CDLL('libc.so.6').malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _resolved_indices(indices: int | Sequence[int], length: int) -> list[int]:
