@@ -121,6 +121,12 @@ class PoseDataset(BaseDataset):
         self._sample_table = _sample_table(data_list, self.metainfo.get('classes'))
         return data_list
 
+    def get_data_info(self, idx: int) -> dict[str, Any]:
+        """The sample at ``idx`` plus ``ann_file``, so pipeline errors can name the pickle."""
+        info = super().get_data_info(idx)
+        info['ann_file'] = self.ann_file
+        return info
+
     def sample_table(self) -> pd.DataFrame:
         """Per-sample metadata for reports, one row per dataset index.
 
