@@ -20,6 +20,7 @@ INSTALL_REQUIRES = [
     'matplotlib>=3.7',
     'opencv-python>=4.8',
     'tqdm>=4.60',
+    'pillow>=9.0',
 ]
 
 EXTRAS_REQUIRE = {
