@@ -258,15 +258,21 @@ class GenSkeFeat(BaseTransform):
         return bones, has_parent, bone_score
 
     @staticmethod
-    def _motion(values: np.ndarray, valid: np.ndarray, score: np.ndarray | None
-                ) -> tuple[np.ndarray, np.ndarray | None]:
+    def _motion(values: np.ndarray, valid: np.ndarray, score: np.ndarray | None,
+                clip_ends: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Motion to the next frame; 0 at the last frame and at ``clip_ends`` (the last frame
+        of every sampled clip, so no motion crosses from one test clip to the next)."""
         motion = np.zeros_like(values)
         both = valid[:, 1:] & valid[:, :-1]
         motion[:, :-1] = np.where(both[..., None], values[:, 1:] - values[:, :-1], 0)
+        if clip_ends is not None:
+            motion[:, clip_ends] = 0
         if score is None:
             return motion, None
         motion_score = np.zeros_like(score)
         motion_score[:, :-1] = (score[:, 1:] + score[:, :-1]) / 2
+        if clip_ends is not None:
+            motion_score[:, clip_ends] = 0
         return motion, motion_score
 
     def transform(self, results: dict[str, Any]) -> dict[str, Any]:
@@ -277,14 +283,19 @@ class GenSkeFeat(BaseTransform):
         score = results.pop('keypoint_score', None)
         score = None if score is None else np.asarray(score, dtype=np.float32)
         valid = valid_joints(coords)
+        # After UniformSampleFrames with num_clips > 1 the frames are N clips back to back.
+        num_clips, clip_len = int(results.get('num_clips', 1)), results.get('clip_len')
+        clip_ends = None
+        if num_clips > 1 and clip_len and coords.shape[1] == num_clips * clip_len:
+            clip_ends = np.arange(clip_len - 1, coords.shape[1], clip_len)
         features = {'j': (coords, score)}
         if 'b' in self.feats or 'bm' in self.feats:
             bones, bone_valid, bone_score = self._bones(coords, valid, score)
             features['b'] = (bones, bone_score)
             if 'bm' in self.feats:
-                features['bm'] = self._motion(bones, bone_valid, bone_score)
+                features['bm'] = self._motion(bones, bone_valid, bone_score, clip_ends)
         if 'jm' in self.feats:
-            features['jm'] = self._motion(coords, valid, score)
+            features['jm'] = self._motion(coords, valid, score, clip_ends)
         parts = []
         for name in self.feats:
             values, channel_score = features[name]

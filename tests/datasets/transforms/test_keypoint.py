@@ -151,3 +151,18 @@ def test_format_keypoints_pads_persons_and_checks_layouts():
             FormatKeypoints(num_person=2, layout=bad)
     with pytest.raises(InputError, match='num_clips=3'):
         FormatKeypoints()(pose_results(num_frames=10, num_clips=3))
+
+
+def test_gen_ske_feat_motion_stops_at_the_end_of_every_sampled_clip():
+    """After multi-clip sampling (test mode), the last frame of clip i must not get the jump to
+    the first frame of clip i + 1 as motion: it gets 0, as the last frame of a single clip."""
+    rng = np.random.default_rng(0)
+    keypoint = rng.random((1, 6, 17, 2)).astype(np.float32) + 0.5
+    score = np.ones((1, 6, 17), np.float32)
+    results = dict(keypoint=keypoint, keypoint_score=score, num_clips=3, clip_len=2)
+    out = GenSkeFeat(feats=['jm'])(results)['keypoint']
+    np.testing.assert_array_equal(out[:, [1, 3, 5]], 0)
+    np.testing.assert_allclose(out[:, [0, 2, 4], :, :2],
+                               keypoint[:, [1, 3, 5]] - keypoint[:, [0, 2, 4]])
+    whole = GenSkeFeat(feats=['jm'])(dict(keypoint=keypoint, keypoint_score=score))['keypoint']
+    np.testing.assert_allclose(whole[:, 1, :, :2], keypoint[:, 2] - keypoint[:, 1])

@@ -1,0 +1,39 @@
+"""PoseConv3D, C3D-light on joint heatmap volumes (PYSKL's ``c3d_light/.../joint.py`` recipe).
+
+Inputs ``(1, 17, 48, 56, 56)`` per training sample: Gaussian pseudo-heatmaps of the 17 COCO
+joints over 48 uniformly sampled frames (``_base_/datasets/synthetic_heatmap.py``). Backbone
+C3D-light (``in_channels=17, base_channels=32, num_stages=3, temporal_downsample=False``),
+global average pooling, dropout 0.5, linear classifier.
+
+Schedule: SGD (momentum 0.9, weight decay 3e-4), gradient clipping at norm 40, cosine decay
+per iteration over 24 epochs. ``lr=0.025`` is for a total batch of 16 (1 process x 16), i.e.
+PYSKL's 0.2 for 8 GPUs x 16 scaled linearly; on N processes pass ``--auto-scale-lr`` (or set
+``auto_scale_lr.enable=True``) and mmengine scales it by ``N * batch_size / 16``.
+
+Test: 10 clips per video, probabilities averaged. PoseConv3D also averages each clip with its
+horizontal mirror (``double=True`` in the test pipeline's ``GeneratePoseTarget``: 20 views);
+the synthetic data has mirrored classes (wave left / right hand), which that would blur, so the
+dataset file leaves it off. Turn it on for NTU: ``--cfg-options
+test_dataloader.dataset.pipeline.4.double=True``.
+
+Another dataset: ``--cfg-options ann_file=... label_map=... num_classes=... train_split=...
+val_split=... test_split=...`` (``in_channels`` is the heatmap count: 17 for COCO joints; a
+different joint layout or limb heatmaps need ``model.backbone.in_channels`` too).
+"""
+_base_ = [
+    '_base_/models/c3d_light.py',
+    '_base_/datasets/synthetic_heatmap.py',
+    '_base_/schedules/sgd_cosine.py',
+    '_base_/default_runtime.py',
+]
+
+max_epochs = 24
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.025, momentum=0.9, weight_decay=3e-4, nesterov=False),
+    clip_grad=dict(max_norm=40, norm_type=2))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', T_max=max_epochs, end=max_epochs, eta_min=0, by_epoch=True,
+         convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=1)
+auto_scale_lr = dict(enable=False, base_batch_size=16)

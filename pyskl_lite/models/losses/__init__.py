@@ -1,0 +1,3 @@
+from .cross_entropy import CrossEntropyLoss
+
+__all__ = ['CrossEntropyLoss']

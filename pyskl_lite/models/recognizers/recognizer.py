@@ -1,0 +1,99 @@
+"""The recognizer: backbone + classification head, multi-view training and testing."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from pyskl_lite.registry import MODELS
+from pyskl_lite.structures.action_data_sample import ActionDataSample
+
+AVERAGE_CLIPS = ('prob', 'score', None)
+
+
+@MODELS.register_module()
+class Recognizer(BaseModel):
+    """Skeleton action recognizer for every backbone of pyskl_lite (mmengine ``BaseModel``).
+
+    A batch is ``(B, num_views, ...)`` (views = clips × flip copies). All modes fold the views
+    into the batch, so the backbone sees ``(B · num_views, ...)``:
+
+    * ``loss``: cross-entropy over every view (each view carries its sample's label);
+    * ``predict``: per-view logits averaged per sample by ``test_cfg['average_clips']``:
+      ``'prob'`` averages softmax probabilities, ``'score'`` averages raw logits, ``None`` keeps
+      the raw logits of a single view (only valid with ``num_views == 1``). The result is
+      ``pred_score (num_classes,)`` of every returned :class:`ActionDataSample`.
+      ``test_cfg['max_testing_views']`` runs at most that many views per sample at once to
+      bound memory (same result as all at once, in eval mode);
+    * ``tensor``: raw logits ``(B, num_views, num_classes)``.
+
+    Args:
+        backbone: backbone config (e.g. ``dict(type='KeypointC3D', ...)``).
+        cls_head: head config (e.g. ``dict(type='ClsHead', ...)``).
+        data_preprocessor: config; default ``dict(type='ActionDataPreprocessor')``.
+        test_cfg: ``dict(average_clips='prob', max_testing_views=None)``.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self, backbone: dict, cls_head: dict, data_preprocessor: dict | None = None,
+                 test_cfg: dict | None = None, init_cfg: dict | None = None) -> None:
+        preprocessor = MODELS.build(data_preprocessor or dict(type='ActionDataPreprocessor'))
+        super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.cls_head = MODELS.build(cls_head)
+        test_cfg = dict(test_cfg or {})
+        self.average_clips = test_cfg.pop('average_clips', 'prob')
+        self.max_testing_views = test_cfg.pop('max_testing_views', None)
+        if test_cfg:
+            raise ValueError(f'unknown test_cfg keys {sorted(test_cfg)}; known: '
+                             'average_clips, max_testing_views')
+        if self.average_clips not in AVERAGE_CLIPS:
+            raise ValueError(f'average_clips must be one of {AVERAGE_CLIPS}, '
+                             f'got {self.average_clips!r}')
+        if self.max_testing_views is not None and self.max_testing_views < 1:
+            raise ValueError('max_testing_views must be >= 1 or None, '
+                             f'got {self.max_testing_views}')
+
+    def view_logits(self, inputs: torch.Tensor) -> torch.Tensor:
+        """``(B, num_views, ...)`` → logits ``(B, num_views, num_classes)``."""
+        batch, views = inputs.shape[:2]
+        logits = self.cls_head(self.backbone(inputs.flatten(0, 1)))
+        return logits.view(batch, views, -1)
+
+    def forward(self, inputs: torch.Tensor, data_samples: list[ActionDataSample] | None = None,
+                mode: str = 'tensor') -> dict | list | torch.Tensor:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.view_logits(inputs)
+        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
+
+    def loss(self, inputs: torch.Tensor, data_samples: list[ActionDataSample]
+             ) -> dict[str, torch.Tensor]:
+        """Cross-entropy over all ``B · num_views`` views; also logs ``top1_acc``."""
+        logits = self.view_logits(inputs)
+        labels = torch.cat([sample.gt_label for sample in data_samples]).to(logits.device)
+        views = logits.shape[1]
+        return self.cls_head.loss(logits.flatten(0, 1), labels.repeat_interleave(views))
+
+    def predict(self, inputs: torch.Tensor, data_samples: list[ActionDataSample] | None = None
+                ) -> list[ActionDataSample]:
+        """Average the views of every sample; returns data samples with ``pred_score``."""
+        views = inputs.shape[1]
+        if self.average_clips is None and views != 1:
+            raise ValueError(f'average_clips=None keeps one view per sample, got {views} views; '
+                             "use 'prob' or 'score'")
+        chunk = self.max_testing_views or views
+        logits = torch.cat([self.view_logits(inputs[:, start:start + chunk])
+                            for start in range(0, views, chunk)], dim=1)
+        if self.average_clips == 'prob':
+            scores = F.softmax(logits, dim=2).mean(dim=1)
+        else:
+            scores = logits.mean(dim=1)
+        if data_samples is None:
+            data_samples = [ActionDataSample() for _ in range(len(scores))]
+        for sample, score in zip(data_samples, scores.detach(), strict=True):
+            sample.set_pred_score(score)
+        return data_samples

@@ -1,0 +1,102 @@
+"""Parameters and FLOPs per sample of a config's model (mmengine's complexity analysis).
+
+    python tools/get_flops.py configs/c3d_keypoint.py [--shape 6 48 17 2]
+        [--dataloader test|val|train] [--cfg-options k=v ...]
+
+The input is one view of one sample: by default its shape is taken from the first sample of the
+config's test dataset (``--dataloader`` picks another; the data must exist), or ``--shape``
+gives it (without batch and view axes). FLOPs follow fvcore's convention: one multiply-add
+counts as one FLOP. mmengine's analysis does not count recurrent layers; their multiply-adds
+(``4 · H · (I + H)`` per step, layer and direction for an LSTM) are added from forward hooks
+and shown separately. Test-time cost per sample is this number times the test pipeline's number
+of views (clips × flips).
+"""
+import argparse
+
+import torch
+import torch.nn as nn
+from mmengine.analysis import get_model_complexity_info
+from mmengine.config import DictAction
+
+from pyskl_lite import register_all_modules
+from pyskl_lite.apis import load_config
+from pyskl_lite.registry import DATASETS, MODELS
+from pyskl_lite.utils import run_cli
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--shape', type=int, nargs='+',
+                        help='input shape of one view, e.g. 3 48 17 2 for NCTVM keypoints or '
+                             '17 48 56 56 for heatmaps (default: from the test dataset)')
+    parser.add_argument('--dataloader', choices=('test', 'val', 'train'), default='test',
+                        help='whose dataset gives the input shape (default test)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config keys (shortcuts: ann_file, joint_layout, ...)')
+    parser.add_argument('--show-table', action='store_true', help='print the per-layer table')
+    return parser.parse_args(argv)
+
+
+def first_sample_inputs(cfg, dataloader: str) -> torch.Tensor:
+    """The packed ``inputs`` ``(num_views, ...)`` of the first sample of a dataloader."""
+    dataset = DATASETS.build(cfg[f'{dataloader}_dataloader']['dataset'])
+    return dataset[0]['inputs']
+
+
+def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
+    """Multiply-adds of every ``nn.LSTM`` in ``model`` for one forward pass of ``batch``."""
+    total = 0
+
+    def hook(module: nn.LSTM, args: tuple, _output) -> None:
+        nonlocal total
+        seq = args[0]
+        steps = seq.shape[1] * seq.shape[0] if module.batch_first else seq.shape[0] * seq.shape[1]
+        directions = 2 if module.bidirectional else 1
+        hidden = module.hidden_size
+        for layer in range(module.num_layers):
+            inputs = module.input_size if layer == 0 else hidden * directions
+            total += 4 * hidden * (inputs + hidden) * steps * directions
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.LSTM)]
+    with torch.no_grad():
+        model(batch)
+    for handle in handles:
+        handle.remove()
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    register_all_modules()
+    cfg = load_config(args.config, args.cfg_options)
+    model = MODELS.build(cfg.model).eval()
+    test_views = None
+    if args.shape:
+        one_view = torch.zeros(args.shape)
+    else:
+        inputs = first_sample_inputs(cfg, args.dataloader)
+        one_view = inputs[0]
+        test_views = inputs.shape[0] if args.dataloader == 'test' else None
+    batch = one_view.float()[None, None]  # (1 sample, 1 view, ...)
+    with torch.no_grad():
+        info = get_model_complexity_info(model, inputs=(batch,), show_table=args.show_table,
+                                         show_arch=False)
+    recurrent = count_recurrent_flops(model, batch)
+    flops = int(info['flops']) + recurrent
+    print(f'config: {args.config}')
+    print(f'input per view: {tuple(one_view.shape)}')
+    print(f'parameters: {info["params"]:,} ({info["params_str"]})')
+    print(f'FLOPs per view: {flops:,} ({flops / 1e9:.3f} G; 1 multiply-add = 1 FLOP)')
+    if recurrent:
+        print(f'  of which recurrent (LSTM) layers: {recurrent:,}')
+    if test_views is not None:
+        print(f'test views per sample: {test_views} -> FLOPs per test sample: '
+              f'{flops * test_views:,}')
+    if args.show_table:
+        print(info['out_table'])
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)
