@@ -1,3 +1,26 @@
+from .checkpoint import (
+    CHECKPOINT_SAFE_GLOBALS,
+    checkpoint_safe_globals,
+    find_resume_checkpoint,
+    load_checkpoint_file,
+)
 from .config import load_config
+from .distributed import CPUDistributedDataParallel, default_backend, init_distributed
+from .hooks import TestProgressBarHook, TrainingCurvesHook, TrainScalarsHook
+from .inference import inference_recognizer, init_recognizer
+from .random_state import (
+    ValidationRandomStateHook,
+    capture_random_state,
+    restore_random_state,
+    seed_worker,
+)
+from .runner import SkeletonRunner, build_runner
 
-__all__ = ['load_config']
+__all__ = [
+    'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
+    'TestProgressBarHook', 'TrainScalarsHook', 'TrainingCurvesHook',
+    'ValidationRandomStateHook', 'build_runner', 'capture_random_state',
+    'checkpoint_safe_globals', 'default_backend', 'find_resume_checkpoint', 'inference_recognizer',
+    'init_distributed', 'init_recognizer',
+    'load_checkpoint_file', 'load_config', 'restore_random_state', 'seed_worker',
+]

@@ -1,0 +1,96 @@
+"""Hooks of the training and test tools: per-iteration TensorBoard scalars, the curves PNG
+and the test progress bar. (``ValidationRandomStateHook`` lives in ``random_state.py``.)"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.visualization import TensorboardVisBackend
+from tqdm import tqdm
+
+from pyskl_lite.registry import HOOKS
+from pyskl_lite.visualization.curves import plot_work_dir_curves
+
+
+@HOOKS.register_module()
+class TrainScalarsHook(Hook):
+    """Write training scalars of every iteration to TensorBoard as ``train_iter/<key>``.
+
+    ``LoggerHook`` logs window averages every ``interval`` iterations (text, json and
+    TensorBoard); this hook adds the raw value of each iteration to the TensorBoard backends
+    only, so the text log stays short.
+
+    Args:
+        keys: entries of the model's loss dict (``loss`` is the total) and ``lr`` (of the
+            first parameter group). Default ``('loss', 'lr', 'top1_acc')``.
+    """
+
+    priority = 'BELOW_NORMAL'
+
+    def __init__(self, keys: Sequence[str] = ('loss', 'lr', 'top1_acc')) -> None:
+        self.keys = tuple(keys)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if not is_main_process():
+            return
+        backends = [backend for backend in runner.visualizer._vis_backends.values()
+                    if isinstance(backend, TensorboardVisBackend)]
+        if not backends:
+            return
+        scalars = {}
+        for key in self.keys:
+            if key == 'lr':
+                scalars['train_iter/lr'] = float(runner.optim_wrapper.get_lr()['lr'][0])
+            elif outputs is not None and key in outputs:
+                value = outputs[key]
+                scalars[f'train_iter/{key}'] = float(value.detach() if hasattr(value, 'detach')
+                                                     else value)
+        for backend in backends:
+            backend.add_scalars(scalars, step=runner.iter + 1)
+
+
+@HOOKS.register_module()
+class TrainingCurvesHook(Hook):
+    """At the end of training, plot loss and accuracy curves of the work dir's json logs to
+    ``<work_dir>/curves.png`` (see :func:`~pyskl_lite.visualization.curves.plot_curves`)."""
+
+    priority = 'LOWEST'
+
+    def after_train(self, runner) -> None:
+        if not is_main_process():
+            return
+        try:
+            path = plot_work_dir_curves(runner.work_dir)
+        except (FileNotFoundError, ValueError) as err:
+            print_log(f'no training curves: {err}', logger='current',
+                      level=logging.WARNING)
+            return
+        print_log(f'training curves: {path}', logger='current')
+
+
+@HOOKS.register_module()
+class TestProgressBarHook(Hook):
+    """A tqdm progress bar over the test batches (main process, which sees its share of the
+    batches in a distributed run)."""
+
+    priority = 'LOW'
+
+    def __init__(self) -> None:
+        self._bar: tqdm | None = None
+
+    def before_test_epoch(self, runner) -> None:
+        if is_main_process():
+            self._bar = tqdm(total=len(runner.test_dataloader), desc='test', unit='batch',
+                             dynamic_ncols=True)
+
+    def after_test_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def after_test_epoch(self, runner, metrics: dict | None = None) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

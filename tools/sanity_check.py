@@ -1,0 +1,90 @@
+"""Overfit a class-balanced training subset: a working model reaches 100 % training top-1.
+
+    python tools/sanity_check.py configs/c3d_keypoint.py [--num-samples 100] [--max-epochs 50]
+        [--batch-size 16] [--work-dir DIR] [--seed 0] [--cfg-options k=v ...]
+
+Augmentation, dropout and weight decay are off, batches hold at most 16 samples and the
+learning rate decays to 0 over the budget (see ``pyskl_lite/apis/sanity.py``); training top-1
+is measured on the epoch's training batches, and training stops at 100 %. Prints a
+PASSED/FAILED line with the epoch reached, writes ``curves.png`` into the work dir (default
+``work_dirs/sanity_check/<config name>``) and exits 1 on failure. A model broken on purpose
+fails, e.g. with frozen weights::
+
+    python tools/sanity_check.py CONFIG --cfg-options \
+        optim_wrapper.paramwise_cfg.custom_keys.backbone.lr_mult=0 \
+        optim_wrapper.paramwise_cfg.custom_keys.cls_head.lr_mult=0
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import os.path as osp
+
+import numpy as np
+import pandas as pd
+from mmengine.config import DictAction
+
+from pyskl_lite import register_all_modules
+from pyskl_lite.apis import build_runner, load_config
+from pyskl_lite.apis.sanity import PERFECT, TrainingAccuracyHook, sanity_config
+from pyskl_lite.utils import run_cli
+from pyskl_lite.visualization.curves import load_history, plot_curves
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='training config')
+    parser.add_argument('--num-samples', type=int, default=100,
+                        help='size of the class-balanced training subset (default 100)')
+    parser.add_argument('--max-epochs', type=int, default=50,
+                        help='epoch budget (default 50)')
+    parser.add_argument('--batch-size', type=int, default=16,
+                        help='largest training batch (default 16, or the config\'s if smaller)')
+    parser.add_argument('--work-dir', help='output folder (default '
+                                           'work_dirs/sanity_check/<config name>)')
+    parser.add_argument('--seed', type=int, default=0, help='subset and run seed (default 0)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config keys (shortcuts: ann_file, num_classes, ...)')
+    args = parser.parse_args(argv)
+    if min(args.num_samples, args.max_epochs, args.batch_size) < 1:
+        parser.error('--num-samples, --max-epochs and --batch-size must be positive')
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    register_all_modules()
+    cfg, info = sanity_config(load_config(args.config, args.cfg_options),
+                              num_samples=args.num_samples, max_epochs=args.max_epochs,
+                              seed=args.seed, batch_size=args.batch_size,
+                              work_dir=args.work_dir)
+    counts = info['class_counts']
+    print(f'sanity check of {args.config}: {info["num_samples"]} training samples of '
+          f'{info["num_classes"]} classes ({min(counts)}-{max(counts)} per class), '
+          f'at most {args.max_epochs} epochs')
+    runner = build_runner(cfg)
+    runner.train()
+    history = next(hook for hook in runner.hooks if isinstance(hook, TrainingAccuracyHook)).history
+    epochs = np.array([epoch for epoch, _ in history])
+    top1 = np.array([value for _, value in history])
+    log = osp.join(runner.work_dir, runner.timestamp, 'vis_data', f'{runner.timestamp}.json')
+    train, _ = load_history([log])
+    curves = plot_curves(train, pd.DataFrame({'epoch': epochs, 'acc/top1': top1}),
+                         osp.join(runner.work_dir, 'curves.png'),
+                         title=f'sanity check: {osp.basename(args.config)}',
+                         val_label='training, per epoch:')
+    passed = bool(top1[-1] >= PERFECT)
+    if passed:
+        print(f'sanity check PASSED: training top-1 100.0% at epoch {int(epochs[-1])} '
+              f'of {args.max_epochs}')
+    else:
+        best = int(np.argmax(top1))
+        print(f'sanity check FAILED: training top-1 {100 * top1[-1]:.1f}% after '
+              f'{int(epochs[-1])} epochs (best {100 * top1[best]:.1f}% at epoch '
+              f'{int(epochs[best])}); a working model overfits {info["num_samples"]} samples')
+    print(f'curves: {os.path.abspath(curves)}')
+    return 0 if passed else 1
+
+
+if __name__ == '__main__':
+    run_cli(main)

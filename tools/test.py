@@ -1,0 +1,139 @@
+"""Evaluate a checkpoint on the config's test split; print a table and write reports.
+
+    python tools/test.py CONFIG CHECKPOINT [--eval top_k_accuracy mean_class_accuracy
+        confusion_matrix precision_recall_f1] [--topk 1 5] [--out results.pkl|.json]
+        [--average-clips prob|score] [--work-dir DIR] [--launcher none|pytorch|slurm]
+        [--cfg-options k=v ...]
+
+Default metrics: top-1, top-5 and mean class accuracy. Into the work dir (default
+``work_dirs/<config name>``) go ``metrics.csv``, and with the matching ``--eval``
+``confusion_matrix.csv``, ``confusion_matrix_normalized.csv``, ``confusion_matrix.png`` and
+``precision_recall_f1.csv``. ``--out`` keeps every sample's frame_dir, label and score vector
+for ``tools/visualize.py`` and analysis (``pyskl_lite.evaluation.load_results``). Several
+processes: ``tools/dist_test.sh CONFIG CHECKPOINT N [args]``.
+"""
+from __future__ import annotations
+
+import argparse
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+from pyskl_lite import register_all_modules
+from pyskl_lite.apis import build_runner, load_config
+from pyskl_lite.apis.distributed import LAUNCHERS
+from pyskl_lite.evaluation.reports import (
+    CONFUSION_COUNTS_CSV,
+    CONFUSION_NORMALIZED_CSV,
+    CONFUSION_PNG,
+    PER_CLASS_CSV,
+    write_metrics,
+)
+from pyskl_lite.utils import InputError, run_cli
+
+EVAL_CHOICES = ('top_k_accuracy', 'mean_class_accuracy', 'confusion_matrix',
+                'precision_recall_f1')
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file (.pth)')
+    parser.add_argument('--eval', nargs='+', choices=EVAL_CHOICES,
+                        default=['top_k_accuracy', 'mean_class_accuracy'],
+                        help='metrics (default: top_k_accuracy mean_class_accuracy)')
+    parser.add_argument('--topk', type=int, nargs='+', default=[1, 5],
+                        help='k of top-k accuracy (default 1 5)')
+    parser.add_argument('--out', help='per-sample results file, .pkl or .json')
+    parser.add_argument('--average-clips', choices=('prob', 'score'),
+                        help="average the views' softmax probabilities or raw scores "
+                             "(default: the config's test_cfg)")
+    parser.add_argument('--work-dir', help='report folder (default work_dirs/<config name>)')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='how the processes were started (set by dist_test.sh)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config keys (shortcuts: ann_file, test_split, ...)')
+    args = parser.parse_args(argv)
+    if args.out and osp.splitext(args.out)[1].lower() not in ('.pkl', '.json'):
+        parser.error(f'--out must end in .pkl or .json, got {args.out}')
+    return args
+
+
+def evaluators(args: argparse.Namespace, work_dir: str) -> list[dict]:
+    """The ``test_evaluator`` list for the chosen ``--eval`` metrics and ``--out``."""
+    chosen = list(dict.fromkeys(args.eval))
+    metrics = []
+    accuracy = [name for name in chosen if name in ('top_k_accuracy', 'mean_class_accuracy')]
+    if accuracy:
+        metrics.append(dict(type='AccMetric', metric_list=accuracy, topk=tuple(args.topk)))
+    if 'confusion_matrix' in chosen:
+        metrics.append(dict(type='ConfusionMatrix', out_dir=work_dir))
+    if 'precision_recall_f1' in chosen:
+        metrics.append(dict(type='PrecisionRecallF1', out_dir=work_dir))
+    if args.out:
+        metrics.append(dict(type='DumpPredictions', out_file=args.out))
+    return metrics
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    cfg = load_config(args.config, args.cfg_options)
+    if not osp.isfile(args.checkpoint):
+        raise InputError.at(args.checkpoint, 'checkpoint not found')
+    if not cfg.get('test_dataloader'):
+        raise InputError.at(args.config, 'no test_dataloader to evaluate on',
+                            field='test_dataloader')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = None  # loaded strictly in main()
+    cfg.resume = False
+    # A test-only run: no training parts (and no config dump over the training run's).
+    cfg.train_dataloader = cfg.train_cfg = cfg.optim_wrapper = cfg.param_scheduler = None
+    if args.average_clips:
+        cfg.model.setdefault('test_cfg', {})['average_clips'] = args.average_clips
+    cfg.test_evaluator = evaluators(args, cfg.work_dir)
+    cfg.test_cfg = cfg.get('test_cfg') or dict(type='TestLoop')
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='TestProgressBarHook')]
+    return cfg
+
+
+def format_table(metrics: dict[str, float]) -> str:
+    """``metric | value`` rows; accuracies (``acc/``, ``macro/``) in percent."""
+    rows = [(name, f'{100 * value:.2f} %' if name.startswith(('acc/', 'macro/'))
+             else f'{value:.4f}') for name, value in metrics.items()]
+    width = max([len('metric')] + [len(name) for name, _ in rows])
+    lines = [f'{"metric":<{width}}  value', f'{"-" * width}  {"-" * 9}']
+    lines += [f'{name:<{width}}  {value:>9}' for name, value in rows]
+    return '\n'.join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    register_all_modules()
+    cfg = build_config(args)
+    runner = build_runner(cfg)
+    try:
+        runner.load_checkpoint(args.checkpoint, strict=True)
+    except RuntimeError as err:
+        raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
+                            f'{err}') from None
+    metrics = runner.test()
+    if runner.rank != 0:
+        return 0
+    scalars = {name: float(value) for name, value in metrics.items()
+               if isinstance(value, (int, float))}
+    print(format_table(scalars))
+    work_dir = osp.abspath(cfg.work_dir)
+    print(f'metrics: {write_metrics(scalars, work_dir)}')
+    reports = {'confusion_matrix': (CONFUSION_COUNTS_CSV, CONFUSION_NORMALIZED_CSV, CONFUSION_PNG),
+               'precision_recall_f1': (PER_CLASS_CSV,)}
+    for name, files in reports.items():
+        if name in args.eval:
+            print(f'{name}: ' + ', '.join(osp.join(work_dir, file) for file in files))
+    if args.out:
+        print(f'per-sample results: {osp.abspath(args.out)}')
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)

@@ -1,0 +1,156 @@
+"""Train a recognizer from a config with mmengine's Runner.
+
+    python tools/train.py configs/c3d_keypoint.py [--work-dir DIR] [--resume [auto|PATH]]
+        [--amp] [--seed N] [--deterministic] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm] [--no-validate] [--test-last | --test-best]
+        [--auto-scale-lr]
+
+Several processes: ``tools/dist_train.sh CONFIG N [args]`` (torchrun; NCCL on GPUs, gloo on a
+CPU-only machine). The work dir (default ``work_dirs/<config name>/``) receives the dumped
+config, text and json logs, TensorBoard events, ``epoch_N.pth``, ``best_acc_top1_epoch_N.pth``,
+``last_checkpoint`` and ``curves.png``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import os.path as osp
+import sys
+
+import torch
+from mmengine.config import Config, DictAction
+
+from pyskl_lite import register_all_modules
+from pyskl_lite.apis import build_runner, find_resume_checkpoint, load_config
+from pyskl_lite.apis.distributed import LAUNCHERS
+from pyskl_lite.apis.hooks import TestProgressBarHook
+from pyskl_lite.utils import InputError, run_cli
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='output folder (default work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', metavar='auto|PATH',
+                        help='continue a run: from the latest checkpoint of the work dir '
+                             '(auto, the default when the flag has no value) or from PATH')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (float16 on CUDA GPUs)')
+    parser.add_argument('--seed', type=int, help='random seed (default: the config\'s, 0)')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic algorithms and non-persistent DataLoader workers, '
+                             'so that a resumed run repeats an uninterrupted one exactly')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config keys, e.g. train_dataloader.batch_size=16; '
+                             'shortcuts: ann_file, label_map, joint_layout, num_classes, '
+                             'train_split, val_split, test_split')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='how the processes were started (set by dist_train.sh / '
+                             'slurm_train.sh)')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='skip validation during training (no best checkpoint)')
+    test = parser.add_mutually_exclusive_group()
+    test.add_argument('--test-last', action='store_true',
+                      help='test the final model on the test split after training')
+    test.add_argument('--test-best', action='store_true',
+                      help='test the best checkpoint (by validation top-1) after training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the learning rate by total batch / '
+                             'auto_scale_lr.base_batch_size')
+    args = parser.parse_args(argv)
+    if args.test_best and args.no_validate:
+        parser.error('--test-best needs validation (a best checkpoint); drop --no-validate')
+    return args
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """The config of ``args.config`` with every command-line choice applied."""
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    randomness = dict(cfg.get('randomness') or {})
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.deterministic:
+        randomness['deterministic'] = True
+        cfg.train_dataloader.persistent_workers = False
+        # cuBLAS needs this before CUDA starts to give deterministic matrix products.
+        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+    cfg.randomness = randomness
+    if args.amp:
+        if not torch.cuda.is_available():
+            raise InputError('--amp: mixed precision needs a CUDA GPU (float16 autocast with '
+                             'loss scaling); none is visible, train without --amp')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+        if cfg.get('default_hooks', {}).get('checkpoint'):
+            cfg.default_hooks.checkpoint.save_best = None
+    if args.auto_scale_lr:
+        if not cfg.get('auto_scale_lr', {}).get('base_batch_size'):
+            raise InputError.at(args.config, '--auto-scale-lr: the config has no '
+                                'auto_scale_lr.base_batch_size', field='auto_scale_lr')
+        cfg.auto_scale_lr.enable = True
+    if (args.test_last or args.test_best) and not cfg.get('test_dataloader'):
+        raise InputError.at(args.config, '--test-last/--test-best: the config has no '
+                            'test_dataloader', field='test_dataloader')
+    if args.resume:
+        cfg.resume = True
+        cfg.load_from = resume_checkpoint(args.resume, cfg.work_dir)
+    return cfg
+
+
+def resume_checkpoint(resume: str, work_dir: str) -> str | None:
+    """The checkpoint to resume from; None (train from scratch) when ``auto`` finds none."""
+    if resume != 'auto':
+        if not osp.isfile(resume):
+            raise InputError.at(resume, '--resume: checkpoint not found')
+        return resume
+    found = find_resume_checkpoint(work_dir)
+    if found is None:
+        print(f'--resume auto: no checkpoint in {work_dir}; training from scratch',
+              file=sys.stderr)
+    return found
+
+
+def best_checkpoint(runner) -> str | None:
+    """Path of the best checkpoint the CheckpointHook kept, if any."""
+    for hook in runner.hooks:
+        path = getattr(hook, 'best_ckpt_path', None)
+        if path and osp.isfile(path):
+            return path
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    register_all_modules()
+    cfg = build_config(args)
+    if cfg.resume and cfg.load_from is None:
+        cfg.resume = False
+    runner = build_runner(cfg)
+    runner.train()
+    if args.test_best or args.test_last:
+        if args.test_best:
+            best = best_checkpoint(runner)
+            if best is None:
+                raise InputError.at(cfg.work_dir, '--test-best: no best checkpoint was saved')
+            runner.load_checkpoint(best)
+        runner.register_hook(TestProgressBarHook())
+        runner.test()
+    if runner.rank == 0:
+        print(f'work dir: {osp.abspath(cfg.work_dir)}')
+        best = best_checkpoint(runner)
+        if best:
+            print(f'best checkpoint: {osp.abspath(best)}')
+        curves = osp.join(cfg.work_dir, 'curves.png')
+        if osp.isfile(curves):
+            print(f'curves: {osp.abspath(curves)}')
+    return 0
+
+
+if __name__ == '__main__':
+    os.environ.setdefault('PYTHONUNBUFFERED', '1')
+    run_cli(main)
