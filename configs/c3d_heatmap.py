@@ -27,13 +27,6 @@ _base_ = [
     '_base_/default_runtime.py',
 ]
 
-max_epochs = 24
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.025, momentum=0.9, weight_decay=3e-4, nesterov=False),
-    clip_grad=dict(max_norm=40, norm_type=2))
-param_scheduler = [
-    dict(type='CosineAnnealingLR', T_max=max_epochs, end=max_epochs, eta_min=0, by_epoch=True,
-         convert_to_iter_based=True),
-]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=1)
-auto_scale_lr = dict(enable=False, base_batch_size=16)
+# The schedule of sgd_cosine.py (cosine over 24 epochs, clipping at 40) with PoseConv3D's SGD.
+optim_wrapper = dict(optimizer=dict(lr=0.025, weight_decay=3e-4, nesterov=False))
+auto_scale_lr = dict(base_batch_size=16)

@@ -26,3 +26,6 @@ _base_ = [
 ]
 
 optim_wrapper = dict(optimizer=dict(lr=0.025))
+# tools/sanity_check.py: a graph network learns more slowly per step than a CNN; at the default
+# 50 epochs ST-GCN++ memorised 95-97 % of the 100 samples, not all of them.
+sanity_check = dict(max_epochs=100)

@@ -24,11 +24,12 @@ from pyskl_lite.utils import run_cli
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('ann_file')
-    parser.add_argument('--split', default=None)
-    parser.add_argument('--workers', type=int, default=4)
-    parser.add_argument('--batch-size', type=int, default=32)
-    parser.add_argument('--epochs', type=int, default=2)
+    parser.add_argument('ann_file', help='annotation pickle (PYSKL format)')
+    parser.add_argument('--split', default=None, help='split to load (default: all samples)')
+    parser.add_argument('--workers', type=int, default=4, help='DataLoader workers (default 4)')
+    parser.add_argument('--batch-size', type=int, default=32, help='batch size (default 32)')
+    parser.add_argument('--epochs', type=int, default=2,
+                        help='passes over the split while measuring (default 2)')
     parser.add_argument('--no-serialize', action='store_true',
                         help='keep samples as Python objects (mmengine serialize_data=False)')
     return parser.parse_args()

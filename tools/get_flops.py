@@ -28,7 +28,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='config file')
     parser.add_argument('--shape', type=int, nargs='+',
-                        help='input shape of one view, e.g. 3 48 17 2 for NCTVM keypoints or '
+                        help='input shape of one view, e.g. 6 48 17 2 for NCTVM keypoints or '
                              '17 48 56 56 for heatmaps (default: from the test dataset)')
     parser.add_argument('--dataloader', choices=('test', 'val', 'train'), default='test',
                         help='whose dataset gives the input shape (default test)')

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # What `make demo` runs (PYTHON=<venv python> bash tools/run_demo.sh), on a fresh clone:
 #
-#   1. the synthetic data set (tools/data/make_synthetic.py; kept when it already exists)
+#   1. the synthetic data set (tools/data/make_synthetic.py; kept when it already exists),
+#      loaded through PoseDataset with a printed summary (tools/data/summarize.py)
 #   2. training with 2 processes: tools/dist_train.sh configs/c3d_keypoint.py 2
-#      (gloo on this CPU, NCCL on GPUs), into work_dirs/demo/c3d_keypoint (cleared first)
+#      (gloo on this CPU, NCCL on GPUs), into work_dirs/demo/c3d_keypoint (cleared first),
+#      with 32 / NPROC samples per process: the total batch the config's lr is tuned for
 #   3. testing the best checkpoint: top-k, mean class accuracy, confusion matrix
 #   4. the 100-sample overfitting sanity check
 #   5. the training curves PNG (also written at the end of training)
@@ -36,10 +38,12 @@ if [ -f "$DATA" ]; then
 else
     "$PYTHON" tools/data/make_synthetic.py --out "$DATA"
 fi
+"$PYTHON" tools/data/summarize.py "$DATA" --label-map "${DATA%.pkl}_label_map.txt"
 
 step "2/6 training: tools/dist_train.sh $CONFIG $NPROC"
 rm -rf "$WORK_DIR"
-bash tools/dist_train.sh "$CONFIG" "$NPROC" --work-dir "$WORK_DIR" --seed 0
+bash tools/dist_train.sh "$CONFIG" "$NPROC" --work-dir "$WORK_DIR" --seed 0 \
+    --cfg-options train_dataloader.batch_size=$(( 32 / NPROC ))
 BEST=$(ls -t "$WORK_DIR"/best_*.pth | head -n 1)
 
 step "3/6 testing $BEST"
@@ -60,8 +64,6 @@ OVERLAY=$WORK_DIR/overlay_xsub_val_0.mp4
 "$PYTHON" tools/visualize.py "$DATA" --split xsub_val --index 0 \
     --results "$WORK_DIR/test_results.pkl" --label-map "${DATA%.pkl}_label_map.txt" \
     --out "$OVERLAY" --max-side 960
-
-# Further demo steps go here, before the summary.
 
 TOP1=$("$PYTHON" - "$WORK_DIR/metrics.csv" <<'PY'
 import sys

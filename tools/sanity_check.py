@@ -4,8 +4,9 @@
         [--batch-size 16] [--work-dir DIR] [--seed 0] [--cfg-options k=v ...]
 
 Augmentation, dropout and weight decay are off, batches hold at most 16 samples and the
-learning rate decays to 0 over the budget (see ``pyskl_lite/apis/sanity.py``); training top-1
-is measured on the epoch's training batches, and training stops at 100 %. Prints a
+learning rate decays to 0 over the budget of 50 epochs (a config may state other defaults in
+``sanity_check = dict(max_epochs=..., batch_size=...)``; see ``pyskl_lite/apis/sanity.py``);
+training top-1 is measured on the epoch's training batches, and training stops at 100 %. Prints a
 PASSED/FAILED line with the epoch reached, writes ``curves.png`` into the work dir (default
 ``work_dirs/sanity_check/<config name>``) and exits 1 on failure. A model broken on purpose
 fails, e.g. with frozen weights::
@@ -36,17 +37,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('config', help='training config')
     parser.add_argument('--num-samples', type=int, default=100,
                         help='size of the class-balanced training subset (default 100)')
-    parser.add_argument('--max-epochs', type=int, default=50,
-                        help='epoch budget (default 50)')
-    parser.add_argument('--batch-size', type=int, default=16,
-                        help='largest training batch (default 16, or the config\'s if smaller)')
+    parser.add_argument('--max-epochs', type=int,
+                        help="epoch budget (default: the config's sanity_check.max_epochs, "
+                             'else 50)')
+    parser.add_argument('--batch-size', type=int,
+                        help="largest training batch (default: the config's "
+                             'sanity_check.batch_size, else 16; the training batch if smaller)')
     parser.add_argument('--work-dir', help='output folder (default '
                                            'work_dirs/sanity_check/<config name>)')
     parser.add_argument('--seed', type=int, default=0, help='subset and run seed (default 0)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='override config keys (shortcuts: ann_file, num_classes, ...)')
     args = parser.parse_args(argv)
-    if min(args.num_samples, args.max_epochs, args.batch_size) < 1:
+    if min(args.num_samples, args.max_epochs or 1, args.batch_size or 1) < 1:
         parser.error('--num-samples, --max-epochs and --batch-size must be positive')
     return args
 
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = info['class_counts']
     print(f'sanity check of {args.config}: {info["num_samples"]} training samples of '
           f'{info["num_classes"]} classes ({min(counts)}-{max(counts)} per class), '
-          f'at most {args.max_epochs} epochs')
+          f'at most {info["max_epochs"]} epochs in batches of at most {info["batch_size"]}')
     runner = build_runner(cfg)
     runner.train()
     history = next(hook for hook in runner.hooks if isinstance(hook, TrainingAccuracyHook)).history
@@ -76,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     passed = bool(top1[-1] >= PERFECT)
     if passed:
         print(f'sanity check PASSED: training top-1 100.0% at epoch {int(epochs[-1])} '
-              f'of {args.max_epochs}')
+              f'of {info["max_epochs"]}')
     else:
         best = int(np.argmax(top1))
         print(f'sanity check FAILED: training top-1 {100 * top1[-1]:.1f}% after '

@@ -47,7 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out', help='per-sample results file, .pkl or .json')
     parser.add_argument('--average-clips', choices=('prob', 'score'),
                         help="average the views' softmax probabilities or raw scores "
-                             "(default: the config's test_cfg)")
+                             "(default: the config's model.test_cfg)")
     parser.add_argument('--work-dir', help='report folder (default work_dirs/<config name>)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='how the processes were started (set by dist_test.sh)')

@@ -73,7 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     out = parser.add_argument_group('output')
     out.add_argument('--out', required=True, help='.mp4 / .avi / .gif; with --heatmap also '
                      '.png (grid)')
-    out.add_argument('--gif', action='store_true', help='also write <out>.gif')
+    out.add_argument('--gif', action='store_true',
+                     help='also write a GIF beside --out (same name, .gif)')
     out.add_argument('--fps', type=float, help="frames per second (default: the video's, "
                      'else 30)')
     out.add_argument('--max-side', type=int, default=1280,

@@ -14,6 +14,13 @@ fights memorisation. :func:`sanity_config` turns a training config into that exp
   weighted by batch size; :class:`TrainingAccuracyHook`). No separate evaluation pass, which
   would cost another third of every epoch; training stops as soon as it is 100 %;
 - no validation, no checkpoints.
+
+The budget is ``max_epochs`` epochs (default 50) in batches of at most ``batch_size``
+(default 16). A config whose model needs more optimiser steps to memorise (a recurrent or
+graph network learns more slowly per step than a CNN) states its own defaults, which the
+arguments still override::
+
+    sanity_check = dict(max_epochs=60, batch_size=8)
 """
 from __future__ import annotations
 
@@ -33,6 +40,8 @@ from pyskl_lite.utils import InputError
 DROPOUT_KEYS = ('dropout', 'tcn_dropout', 'drop_rate', 'dropout_ratio', 'drop_path_rate')
 #: Stop once training top-1 reaches this (i.e. every sample right).
 PERFECT = 1.0 - 1e-9
+#: Budget when neither the arguments nor the config's ``sanity_check`` dict give one.
+DEFAULT_BUDGET = dict(max_epochs=50, batch_size=16)
 
 
 @HOOKS.register_module()
@@ -113,24 +122,29 @@ def _zero_keys(node: Any, keys: tuple[str, ...]) -> None:
             _zero_keys(item, keys)
 
 
-def sanity_config(cfg: Config, num_samples: int = 100, max_epochs: int = 50, seed: int = 0,
-                  batch_size: int = 16, work_dir: str | None = None
+def sanity_config(cfg: Config, num_samples: int = 100, max_epochs: int | None = None,
+                  seed: int = 0, batch_size: int | None = None, work_dir: str | None = None
                   ) -> tuple[Config, dict[str, Any]]:
     """Rewrite a training config into the overfitting experiment (module doc).
 
     Args:
         cfg: the loaded config (``--cfg-options`` already applied).
         num_samples: size of the class-balanced training subset.
-        max_epochs: budget in epochs.
-        batch_size: largest batch (the config's batch size when that is smaller).
+        max_epochs: budget in epochs; ``None``: the config's ``sanity_check.max_epochs``,
+            else 50.
+        batch_size: largest batch (the config's training batch size when that is smaller);
+            ``None``: the config's ``sanity_check.batch_size``, else 16.
         seed: seed of the subset choice and of the run.
         work_dir: output folder (default ``work_dirs/sanity_check/<config name>``).
 
     Returns:
         ``(config, info)``; ``info`` holds ``num_samples`` (taken), ``num_classes`` (in the
-        subset) and ``class_counts``.
+        subset), ``class_counts``, ``max_epochs`` and ``batch_size`` (as used).
     """
     cfg = copy.deepcopy(cfg)
+    budget = {**DEFAULT_BUDGET, **(cfg.pop('sanity_check', None) or {})}
+    max_epochs = budget['max_epochs'] if max_epochs is None else max_epochs
+    batch_size = budget['batch_size'] if batch_size is None else batch_size
     source = innermost_dataset(cfg.train_dataloader.dataset)
     plain = copy.deepcopy(source)
     plain['pipeline'] = []
@@ -173,5 +187,6 @@ def sanity_config(cfg: Config, num_samples: int = 100, max_epochs: int = 50, see
     subset_labels = np.asarray(labels)[indices]
     counts = np.bincount(subset_labels)
     info = dict(num_samples=len(indices), num_classes=int((counts > 0).sum()),
-                class_counts=counts[counts > 0].tolist())
+                class_counts=counts[counts > 0].tolist(), max_epochs=max_epochs,
+                batch_size=batch_size)
     return cfg, info

@@ -8,8 +8,8 @@ graph networks build their adjacency from ``limbs`` and ``center``. Built-in lay
 
 A user layout is registered from a config by passing a dict wherever a layout name is accepted::
 
-    layout = dict(name='my_hand', joint_names=['wrist', 'thumb', ...], parents=[-1, 0, ...],
-                  left=[], right=[])
+    joint_layout = dict(name='my_hand', joint_names=['wrist', 'thumb', ...], parents=[-1, 0, ...],
+                        left=[], right=[])
 
 or in code with :func:`register_layout`.
 """

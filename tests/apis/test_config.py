@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from pyskl_lite.apis import load_config
@@ -49,3 +51,29 @@ def test_shortcut_the_config_lacks_is_an_error(config_files):
         load_config(config_files / 'child.py', dict(test_split='x'))
     with pytest.raises(InputError, match='config file not found'):
         load_config(config_files / 'missing.py')
+
+
+@pytest.mark.parametrize('name', ['c3d_keypoint', 'lstm_keypoint'])
+def test_max_epochs_shortcut_stretches_the_schedule(name):
+    """sgd_cosine: one cosine over the run; adamw_cosine: warm-up epoch, then a cosine."""
+    config = f'{Path(__file__).resolve().parents[2]}/configs/{name}.py'
+    before = load_config(config)
+    after = load_config(config, dict(max_epochs=6, clip_len=16))
+    assert before.train_cfg.max_epochs == 24 and after.train_cfg.max_epochs == 6
+    for old, new in zip(before.param_scheduler, after.param_scheduler, strict=True):
+        begin = old.get('begin', 0)
+        if old['end'] == 24:
+            assert new['end'] == 6
+            if 'T_max' in old:
+                assert new['T_max'] == 6 - begin and old['T_max'] == 24 - begin
+        else:
+            assert new == old  # the warm-up keeps its length
+    pipelines = [after[f'{split}_dataloader'].dataset.pipeline
+                 for split in ('train', 'val', 'test')]
+    clip_lens = [t['clip_len'] for p in pipelines for t in p if 'clip_len' in t]
+    assert len(clip_lens) == 3 and set(clip_lens) == {16}
+
+
+def test_max_epochs_needs_an_epoch_loop(config_files):
+    with pytest.raises(InputError, match='no train_cfg.max_epochs'):
+        load_config(config_files / 'child.py', dict(max_epochs=3))

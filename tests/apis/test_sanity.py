@@ -53,6 +53,26 @@ def test_sanity_config_turns_off_what_fights_memorisation(tmp_path):
     assert [h['type'] for h in sanity.custom_hooks][-1] == 'TrainingAccuracyHook'
 
 
+def test_config_states_its_budget_and_arguments_override_it(tmp_path):
+    cfg = load_config(write_configs(tmp_path)['random'])
+    default, info = sanity_config(cfg, num_samples=12, work_dir=str(tmp_path))
+    # At most 16, but the config trains in batches of 8: 12 samples in 2 x 6.
+    assert (info['max_epochs'], info['batch_size']) == (50, 6)
+    assert default.train_cfg.max_epochs == 50 and default.train_dataloader.batch_size == 6
+
+    cfg.sanity_check = dict(max_epochs=9, batch_size=4)
+    own, info = sanity_config(cfg, num_samples=12, work_dir=str(tmp_path))
+    assert (info['max_epochs'], info['batch_size']) == (9, 4)
+    assert own.train_cfg.max_epochs == 9 and own.train_dataloader.batch_size == 4
+    assert [s['end'] for s in own.param_scheduler] == [9]
+    assert 'sanity_check' not in own
+
+    given, info = sanity_config(cfg, num_samples=12, max_epochs=3, batch_size=6,
+                                work_dir=str(tmp_path))
+    assert (info['max_epochs'], info['batch_size']) == (3, 6)
+    assert given.train_cfg.max_epochs == 3 and given.train_dataloader.batch_size == 6
+
+
 def test_training_accuracy_is_weighted_by_batch_and_stops_at_100_percent():
     class Loop:
         stop_training = False

@@ -1,8 +1,8 @@
 """Extract 2D skeletons from your own videos into a PYSKL annotation pickle (MediaPipe Pose).
 
-Needs the pose extra: ``pip install 'pyskl_lite[pose]'`` (mediapipe 0.10.14, whose BlazePose
-model ships in the wheel: nothing is downloaded). One person per video (``M = 1``, see
-``pyskl_lite/apis/extraction.py``).
+Needs the pose extra: ``pip install -e '.[pose]'`` from the repository root (mediapipe 0.10.14,
+whose BlazePose model ships in the wheel: nothing is downloaded). One person per video by
+default (``M = 1``); ``--max-persons`` tracks more (see ``pyskl_lite/apis/extraction.py``).
 
 Examples::
 
