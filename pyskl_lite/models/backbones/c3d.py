@@ -7,6 +7,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 
 def conv3d_bn_relu(in_channels: int, out_channels: int,
@@ -14,7 +15,7 @@ def conv3d_bn_relu(in_channels: int, out_channels: int,
     """3D convolution (odd kernel, size-preserving padding, no bias) → BatchNorm3d → ReLU."""
     sizes = (kernel_size,) * 3 if isinstance(kernel_size, int) else tuple(kernel_size)
     if any(k % 2 == 0 for k in sizes):
-        raise ValueError(f'kernel sizes must be odd to keep sizes, got {sizes}')
+        raise InputError(f'kernel sizes must be odd to keep sizes, got {sizes}')
     return ConvModule(in_channels, out_channels, sizes, padding=tuple(k // 2 for k in sizes),
                       conv_cfg=dict(type='Conv3d'), norm_cfg=dict(type='BN3d'),
                       act_cfg=dict(type='ReLU'))
@@ -49,7 +50,7 @@ class C3D(BaseModule):
                  temporal_downsample: bool = True, init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_stages not in (3, 4):
-            raise ValueError(f'num_stages must be 3 or 4, got {num_stages}')
+            raise InputError(f'num_stages must be 3 or 4, got {num_stages}')
         self.in_channels = in_channels
         self.num_stages = num_stages
         self.temporal_downsample = temporal_downsample

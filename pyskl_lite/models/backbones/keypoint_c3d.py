@@ -74,6 +74,7 @@ from mmengine.model import BaseModule
 
 from pyskl_lite.datasets.layouts import get_layout
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 from .c3d import conv3d_bn_relu
 
@@ -85,7 +86,7 @@ DEFAULT_KERNEL = dict(T=3, V=1, M=1, C=1)
 def parse_axis_order(layout: str) -> str:
     """Check a plain 5-axis order such as ``'NCTVM'`` (``N`` first, then C, T, V, M once each)."""
     if len(layout) != 5 or layout[0] != 'N' or sorted(layout[1:]) != sorted(AXIS_LETTERS):
-        raise ValueError(f"layout must be 'N' followed by C, T, V and M once each (e.g. 'NCTVM'), "
+        raise InputError(f"layout must be 'N' followed by C, T, V and M once each (e.g. 'NCTVM'), "
                          f'got {layout!r}')
     return layout
 
@@ -124,7 +125,7 @@ class JointEmbedding(nn.Module):
         x = x.movedim(self.joint_axis, 2)
         n, c, v, d1, d2 = x.shape
         if v != self.num_joints:
-            raise ValueError(f'the joint embedding was built for V={self.num_joints} joints, got '
+            raise InputError(f'the joint embedding was built for V={self.num_joints} joints, got '
                              f'{v}; set joint_layout to the data\'s layout')
         out = self.mix(x.reshape(n, c * v, d1, d2)).view(n, self.out_channels, self.out_joints,
                                                          d1, d2)
@@ -165,11 +166,11 @@ class KeypointC3D(BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.layout = parse_axis_order(layout)
         if not 1 <= num_stages <= len(STAGE_CONVS):
-            raise ValueError(f'num_stages must lie in [1, {len(STAGE_CONVS)}], got {num_stages}')
+            raise InputError(f'num_stages must lie in [1, {len(STAGE_CONVS)}], got {num_stages}')
         sizes = {**DEFAULT_KERNEL, **(kernel_size or {})}
         unknown = set(sizes) - set(AXIS_LETTERS)
         if unknown:
-            raise ValueError(f'kernel_size keys are axis letters {tuple(AXIS_LETTERS)}, got '
+            raise InputError(f'kernel_size keys are axis letters {tuple(AXIS_LETTERS)}, got '
                              f'{sorted(unknown)}')
         volume = self.layout[2:]
         kernel = tuple(int(sizes[axis]) for axis in volume)
@@ -179,7 +180,7 @@ class KeypointC3D(BaseModule):
         channels = in_channels
         if joint_layout is not None:
             if self.layout[1] == 'V':
-                raise ValueError(f"layout {layout!r} has the joints as channels: the first "
+                raise InputError(f"layout {layout!r} has the joints as channels: the first "
                                  "convolution mixes them already; set joint_layout=None")
             self.embed = JointEmbedding(in_channels, base_channels,
                                         get_layout(joint_layout).num_joints,
@@ -201,6 +202,8 @@ class KeypointC3D(BaseModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(N, in_channels, D1, D2, D3)`` → ``(N, out_channels, D1', D2', D3')``."""
         if x.ndim != 5 or x.shape[1] != self.in_channels:
-            raise ValueError(f'KeypointC3D expects (N, {self.in_channels}, D1, D2, D3) in '
-                             f'layout {self.layout!r}, got shape {tuple(x.shape)}')
+            raise InputError(f'KeypointC3D expects (N, {self.in_channels}, D1, D2, D3) in '
+                             f'layout {self.layout!r}, got shape {tuple(x.shape)}; set '
+                             "model.backbone.in_channels to the pipeline's channel count "
+                             "(GenSkeFeat's features x coordinates, + score)")
         return self.stages(self.embed(self.data_bn(x)))

@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 
 from pyskl_lite.datasets.layouts import get_layout
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 TEMPORAL_POOLS = ('last', 'mean')
 
@@ -47,7 +48,7 @@ class LSTMBackbone(BaseModule):
                  temporal_pool: str = 'last', init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if temporal_pool not in TEMPORAL_POOLS:
-            raise ValueError(f'temporal_pool must be one of {TEMPORAL_POOLS}, '
+            raise InputError(f'temporal_pool must be one of {TEMPORAL_POOLS}, '
                              f'got {temporal_pool!r}')
         self.num_joints = get_layout(joint_layout).num_joints
         self.in_channels = in_channels
@@ -67,7 +68,7 @@ class LSTMBackbone(BaseModule):
         """``(N, M, T, V, C)`` → ``(N, D, M)``."""
         n, m, t, v, c = x.shape
         if v != self.num_joints or c != self.in_channels:
-            raise ValueError(f'LSTMBackbone was built for V={self.num_joints} joints and '
+            raise InputError(f'LSTMBackbone was built for V={self.num_joints} joints and '
                              f'C={self.in_channels} channels, got input (N, M, T, V, C) = '
                              f'{tuple(x.shape)}; check joint_layout and in_channels')
         seq = x.reshape(n * m, t, v * c)

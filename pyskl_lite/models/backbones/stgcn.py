@@ -16,6 +16,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 from .graph import spatial_adjacency
 from .stgcn_blocks import GraphConv, MultiScaleTemporalConv, TemporalConv
@@ -52,7 +53,7 @@ class STGCNBlock(nn.Module):
             self.tcn = MultiScaleTemporalConv(out_channels, out_channels, stride=stride,
                                               dropout=tcn_dropout)
         else:
-            raise ValueError(f"tcn_type must be 'unit_tcn' or 'mstcn', got {tcn_type!r}")
+            raise InputError(f"tcn_type must be 'unit_tcn' or 'mstcn', got {tcn_type!r}")
         self.residual: nn.Module | None = None
         if residual:
             self.residual = (nn.Identity() if in_channels == out_channels and stride == 1
@@ -108,7 +109,7 @@ class STGCN(BaseModule):
                  init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if data_bn_type not in DATA_BN_TYPES:
-            raise ValueError(f'data_bn_type must be one of {DATA_BN_TYPES}, got {data_bn_type!r}')
+            raise InputError(f'data_bn_type must be one of {DATA_BN_TYPES}, got {data_bn_type!r}')
         adjacency = torch.from_numpy(spatial_adjacency(joint_layout))
         self.num_joints = adjacency.shape[-1]
         self.in_channels = in_channels
@@ -137,11 +138,11 @@ class STGCN(BaseModule):
         """``(N, M, T, V, C)`` → ``(N, C_out, M, T_out, V)``."""
         n, m, t, v, c = x.shape
         if v != self.num_joints or c != self.in_channels:
-            raise ValueError(f'STGCN was built for V={self.num_joints} joints and '
+            raise InputError(f'STGCN was built for V={self.num_joints} joints and '
                              f'C={self.in_channels} channels, got input (N, M, T, V, C) = '
                              f'{tuple(x.shape)}; check joint_layout and in_channels')
         if self.data_bn_type == 'MVC' and m != self.num_person:
-            raise ValueError(f"data_bn_type='MVC' was built for M={self.num_person} persons, got "
+            raise InputError(f"data_bn_type='MVC' was built for M={self.num_person} persons, got "
                              f'{m}; set num_person')
         # Normalise every (person?, joint, channel) over the batch and time.
         x = x.permute(0, 1, 3, 4, 2)  # N, M, V, C, T

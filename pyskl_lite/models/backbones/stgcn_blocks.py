@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import torch
 import torch.nn as nn
 
+from pyskl_lite.utils import InputError
+
 GCN_ADAPTIVE_MODES = (None, 'init', 'importance', 'offset')
 
 
@@ -36,7 +38,7 @@ class GraphConv(nn.Module):
                  adaptive: str | None = 'importance', with_res: bool = False) -> None:
         super().__init__()
         if adaptive not in GCN_ADAPTIVE_MODES:
-            raise ValueError(f'adaptive must be one of {GCN_ADAPTIVE_MODES}, got {adaptive!r}')
+            raise InputError(f'adaptive must be one of {GCN_ADAPTIVE_MODES}, got {adaptive!r}')
         self.adaptive = adaptive
         self.num_subsets = adjacency.shape[0]
         if adaptive == 'init':
@@ -90,7 +92,7 @@ class TemporalConv(nn.Module):
                  dilation: int = 1, with_bn: bool = True, dropout: float = 0.0) -> None:
         super().__init__()
         if kernel_size % 2 == 0:
-            raise ValueError(f'temporal kernel_size must be odd, got {kernel_size}')
+            raise InputError(f'temporal kernel_size must be odd, got {kernel_size}')
         padding = (kernel_size - 1) * dilation // 2
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size=(kernel_size, 1),
                               stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1))
@@ -142,7 +144,7 @@ class MultiScaleTemporalConv(nn.Module):
         if spec == '1x1':
             return nn.Conv2d(in_channels, channels, kernel_size=1, stride=(stride, 1))
         if not (isinstance(spec, Sequence) and len(spec) == 2):
-            raise ValueError("a branch is (kernel, dilation), ('max', kernel) or '1x1', "
+            raise InputError("a branch is (kernel, dilation), ('max', kernel) or '1x1', "
                              f'got {spec!r}')
         bottleneck = [nn.Conv2d(in_channels, channels, kernel_size=1), nn.BatchNorm2d(channels),
                       nn.ReLU(inplace=True)]

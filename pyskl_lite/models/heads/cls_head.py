@@ -6,6 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 
 @MODELS.register_module()
@@ -43,7 +44,7 @@ class ClsHead(BaseModule):
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
         """``(N, C, ...)`` features → ``(N, num_classes)`` logits."""
         if feats.shape[1] != self.in_channels:
-            raise ValueError(f'ClsHead expects {self.in_channels} channels on axis 1, got '
+            raise InputError(f'ClsHead expects {self.in_channels} channels on axis 1, got '
                              f'features of shape {tuple(feats.shape)}')
         pooled = feats.flatten(2).mean(dim=2) if feats.ndim > 2 else feats
         return self.fc(self.dropout(pooled))

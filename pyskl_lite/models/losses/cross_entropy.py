@@ -8,6 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 
 @MODELS.register_module()
@@ -28,7 +29,7 @@ class CrossEntropyLoss(nn.Module):
                  class_weight: Sequence[float] | None = None) -> None:
         super().__init__()
         if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(f'label_smoothing must lie in [0, 1), got {label_smoothing}')
+            raise InputError(f'label_smoothing must lie in [0, 1), got {label_smoothing}')
         self.loss_weight = loss_weight
         self.label_smoothing = label_smoothing
         self.class_weight: torch.Tensor | None

@@ -7,6 +7,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from pyskl_lite.registry import MODELS
+from pyskl_lite.utils import InputError
 
 
 @MODELS.register_module()
@@ -30,10 +31,10 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
         if isinstance(inputs, Sequence):
             shapes = {tuple(x.shape) for x in inputs}
             if len(shapes) > 1:
-                raise ValueError('samples of a batch must share one (num_views, ...) shape; got '
+                raise InputError('samples of a batch must share one (num_views, ...) shape; got '
                                  f'{sorted(shapes)}: fix the pipeline (clip_len, num_clips, '
                                  'num_person) so that every sample has the same size')
             inputs = torch.stack(list(inputs))
         if inputs.ndim < 3:
-            raise ValueError(f'inputs must be (B, num_views, ...), got shape {tuple(inputs.shape)}')
+            raise InputError(f'inputs must be (B, num_views, ...), got shape {tuple(inputs.shape)}')
         return self.cast_data({'inputs': inputs.float(), 'data_samples': data.get('data_samples')})

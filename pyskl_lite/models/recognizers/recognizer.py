@@ -7,6 +7,7 @@ from mmengine.model import BaseModel
 
 from pyskl_lite.registry import MODELS
 from pyskl_lite.structures.action_data_sample import ActionDataSample
+from pyskl_lite.utils import InputError
 
 AVERAGE_CLIPS = ('prob', 'score', None)
 
@@ -45,13 +46,13 @@ class Recognizer(BaseModel):
         self.average_clips = test_cfg.pop('average_clips', 'prob')
         self.max_testing_views = test_cfg.pop('max_testing_views', None)
         if test_cfg:
-            raise ValueError(f'unknown test_cfg keys {sorted(test_cfg)}; known: '
+            raise InputError(f'unknown test_cfg keys {sorted(test_cfg)}; known: '
                              'average_clips, max_testing_views')
         if self.average_clips not in AVERAGE_CLIPS:
-            raise ValueError(f'average_clips must be one of {AVERAGE_CLIPS}, '
+            raise InputError(f'average_clips must be one of {AVERAGE_CLIPS}, '
                              f'got {self.average_clips!r}')
         if self.max_testing_views is not None and self.max_testing_views < 1:
-            raise ValueError('max_testing_views must be >= 1 or None, '
+            raise InputError('max_testing_views must be >= 1 or None, '
                              f'got {self.max_testing_views}')
 
     def view_logits(self, inputs: torch.Tensor) -> torch.Tensor:
@@ -68,7 +69,7 @@ class Recognizer(BaseModel):
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self.view_logits(inputs)
-        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
+        raise InputError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
 
     def loss(self, inputs: torch.Tensor, data_samples: list[ActionDataSample]
              ) -> dict[str, torch.Tensor]:
@@ -83,7 +84,7 @@ class Recognizer(BaseModel):
         """Average the views of every sample; returns data samples with ``pred_score``."""
         views = inputs.shape[1]
         if self.average_clips is None and views != 1:
-            raise ValueError(f'average_clips=None keeps one view per sample, got {views} views; '
+            raise InputError(f'average_clips=None keeps one view per sample, got {views} views; '
                              "use 'prob' or 'score'")
         chunk = self.max_testing_views or views
         logits = torch.cat([self.view_logits(inputs[:, start:start + chunk])

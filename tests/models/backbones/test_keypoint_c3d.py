@@ -3,6 +3,7 @@ import torch
 
 from pyskl_lite.datasets.layouts import get_layout
 from pyskl_lite.models.backbones import KeypointC3D
+from pyskl_lite.utils import InputError
 
 
 def shaped(layout: str, sizes: dict[str, int], batch: int = 2) -> torch.Size:
@@ -83,5 +84,6 @@ def test_bad_arguments_and_inputs_are_refused():
     model = KeypointC3D(in_channels=3, base_channels=4, num_stages=1)
     with pytest.raises(ValueError, match='V=17'):
         model(torch.randn(1, 3, 8, 25, 2))
-    with pytest.raises(ValueError, match=r'\(N, 3, D1, D2, D3\)'):
+    # A config whose in_channels does not match its pipeline: one error line for the tools.
+    with pytest.raises(InputError, match=r'\(N, 3, D1, D2, D3\)'):
         model(torch.randn(1, 6, 8, 17, 2))
