@@ -49,7 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                         help='override config keys (shortcuts: ann_file, num_classes, ...)')
     args = parser.parse_args(argv)
-    if min(args.num_samples, args.max_epochs or 1, args.batch_size or 1) < 1:
+    given = [v for v in (args.num_samples, args.max_epochs, args.batch_size) if v is not None]
+    if min(given) < 1:
         parser.error('--num-samples, --max-epochs and --batch-size must be positive')
     return args
 

@@ -1,6 +1,8 @@
 """tools/sanity_check.py passes for a model that can learn and fails for a frozen one."""
 from pathlib import Path
 
+import pytest
+
 from tests.tools.load_tool import load_tool
 from tests.tools.tiny_setup import write_configs
 
@@ -45,3 +47,9 @@ def test_main_config_overfits_synthetic_data(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out[-2000:]
     assert '100 training samples of 24 classes' in out and 'sanity check PASSED' in out
+
+
+def test_non_positive_budget_is_refused():
+    for flag in ('--max-epochs', '--batch-size', '--num-samples'):
+        with pytest.raises(SystemExit):
+            sanity_tool.parse_args(['configs/c3d_keypoint.py', flag, '0'])
