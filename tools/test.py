@@ -20,7 +20,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 from pyskl_lite import register_all_modules
-from pyskl_lite.apis import build_runner, load_config
+from pyskl_lite.apis import build_runner, finish_distributed, load_config
 from pyskl_lite.apis.distributed import LAUNCHERS
 from pyskl_lite.evaluation.reports import (
     CONFUSION_COUNTS_CSV,
@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
                             f'{err}') from None
     metrics = runner.test()
+    finish_distributed()
     if runner.rank != 0:
         return 0
     scalars = {name: float(value) for name, value in metrics.items()

@@ -21,7 +21,12 @@ import torch
 from mmengine.config import Config, DictAction
 
 from pyskl_lite import register_all_modules
-from pyskl_lite.apis import build_runner, find_resume_checkpoint, load_config
+from pyskl_lite.apis import (
+    build_runner,
+    find_resume_checkpoint,
+    finish_distributed,
+    load_config,
+)
 from pyskl_lite.apis.distributed import LAUNCHERS
 from pyskl_lite.apis.hooks import TestProgressBarHook
 from pyskl_lite.utils import InputError, run_cli
@@ -140,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             runner.load_checkpoint(best)
         runner.register_hook(TestProgressBarHook())
         runner.test()
+    finish_distributed()
     if runner.rank == 0:
         print(f'work dir: {osp.abspath(cfg.work_dir)}')
         best = best_checkpoint(runner)

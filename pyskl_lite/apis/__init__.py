@@ -5,7 +5,12 @@ from .checkpoint import (
     load_checkpoint_file,
 )
 from .config import load_config
-from .distributed import CPUDistributedDataParallel, default_backend, init_distributed
+from .distributed import (
+    CPUDistributedDataParallel,
+    default_backend,
+    finish_distributed,
+    init_distributed,
+)
 from .hooks import TestProgressBarHook, TrainingCurvesHook, TrainScalarsHook
 from .inference import inference_recognizer, init_recognizer
 from .random_state import (
@@ -20,7 +25,8 @@ __all__ = [
     'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
     'TestProgressBarHook', 'TrainScalarsHook', 'TrainingCurvesHook',
     'ValidationRandomStateHook', 'build_runner', 'capture_random_state',
-    'checkpoint_safe_globals', 'default_backend', 'find_resume_checkpoint', 'inference_recognizer',
+    'checkpoint_safe_globals', 'default_backend', 'find_resume_checkpoint', 'finish_distributed',
+    'inference_recognizer',
     'init_distributed', 'init_recognizer',
     'load_checkpoint_file', 'load_config', 'restore_random_state', 'seed_worker',
 ]

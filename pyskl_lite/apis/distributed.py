@@ -2,8 +2,9 @@
 
 mmengine's own initialisation calls ``torch.cuda.set_device`` and its default DDP wrapper
 passes ``device_ids``; both fail without CUDA. :func:`init_distributed` starts the process group
-from the launcher's environment with the backend that fits the machine, and
-:class:`CPUDistributedDataParallel` wraps a model that lives on the CPU.
+from the launcher's environment with the backend that fits the machine,
+:class:`CPUDistributedDataParallel` wraps a model that lives on the CPU, and
+:func:`finish_distributed` leaves the group once every rank is done.
 """
 from __future__ import annotations
 
@@ -72,6 +73,18 @@ def init_distributed(launcher: str, backend: str | None = None, timeout_s: int =
                             world_size=world_size, timeout=timedelta(seconds=timeout_s))
     print_log(f'process group: backend {chosen}, rank {rank} of {world_size}, '
               f'{torch.get_num_threads()} threads', logger='current')
+
+
+def finish_distributed() -> None:
+    """Wait for every process, then leave the process group (no-op when not distributed).
+
+    A process that exits while another still talks to it through gloo can abort in the
+    process group's destructor ("terminate called without an active exception"); the barrier
+    lets every rank finish its work first.
+    """
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 @MODEL_WRAPPERS.register_module()
