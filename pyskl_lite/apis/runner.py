@@ -10,11 +10,15 @@ What it changes (everything else is mmengine's Runner):
 - ``resume`` restores those generator states, so a resumed run continues the same random
   sequence as an uninterrupted one;
 - DataLoader workers are seeded by :func:`~pyskl_lite.apis.random_state.seed_worker` unless
-  the dataloader config names its own ``worker_init_fn``.
+  the dataloader config names its own ``worker_init_fn``;
+- every runner of a process has its own experiment name: mmengine names the logger and the
+  visualizer ``<config name>_<timestamp>`` and reuses an instance of that name, so a second run
+  of one config started within the same second logged into the first run's work dir.
 """
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 from typing import Any
 
@@ -35,6 +39,7 @@ from .random_state import capture_random_state, restore_random_state, seed_worke
 from .sanity import innermost_dataset
 
 CPU_WRAPPER = 'pyskl_lite.CPUDistributedDataParallel'
+_RUNNERS_IN_PROCESS = itertools.count()
 
 
 @RUNNERS.register_module()
@@ -44,6 +49,8 @@ class SkeletonRunner(Runner):
 
     def __init__(self, *args, **kwargs) -> None:
         self._loaded_random_state: dict | None = None
+        kwargs['experiment_name'] = unique_experiment_name(kwargs.get('experiment_name'),
+                                                           kwargs.get('cfg'))
         super().__init__(*args, **kwargs)
 
     def setup_env(self, env_cfg: dict) -> None:
@@ -130,6 +137,17 @@ class SkeletonRunner(Runner):
         else:
             restore_random_state(self._loaded_random_state)
             self.logger.info('restored the random-number-generator states of the checkpoint')
+
+
+def unique_experiment_name(name: str | None, cfg: Config | dict | None) -> str:
+    """``name`` (default: the config file's name without extension, else ``'run'``) for the
+    first runner of the process, ``<name>_run<k>`` for the k-th after it; mmengine appends the
+    timestamp."""
+    if name is None:
+        filename = getattr(cfg, 'filename', None)
+        name = os.path.splitext(os.path.basename(filename))[0] if filename else 'run'
+    index = next(_RUNNERS_IN_PROCESS)
+    return name if index == 0 else f'{name}_run{index}'
 
 
 def _values_of(node: Any, key: str) -> list[Any]:

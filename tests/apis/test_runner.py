@@ -15,3 +15,25 @@ def test_num_classes_must_match_the_label_map(tmp_path):
     with pytest.raises(InputError, match=r"predicts 5 classes but the label map of "
                                          r"train_dataloader .* lists \d+; set --cfg-options"):
         build_runner(cfg)
+
+
+def test_runners_started_in_the_same_second_log_into_their_own_work_dirs(tmp_path, monkeypatch):
+    """mmengine names a run's logger and visualizer ``<config>_<timestamp>`` and reuses an
+    existing instance of that name: a second run of one config within the same second (a
+    notebook, a test, the sanity check) logged into the first run's work dir."""
+    import mmengine.runner.runner as mmengine_runner
+
+    config = write_configs(tmp_path)['adam']
+    monkeypatch.setattr(mmengine_runner.time, 'time', lambda: 1_790_000_000.0)
+    runners = []
+    for name in ('first', 'second'):
+        cfg = load_config(config, {'work_dir': str(tmp_path / name),
+                                   'train_cfg.max_epochs': 1, 'val_cfg': None,
+                                   'val_dataloader': None, 'val_evaluator': None})
+        runners.append(build_runner(cfg))
+        runners[-1].train()
+    assert runners[0].timestamp == runners[1].timestamp
+    for name, runner in zip(('first', 'second'), runners, strict=True):
+        log_dir = tmp_path / name / runner.timestamp
+        assert (log_dir / 'vis_data' / f'{runner.timestamp}.json').stat().st_size > 0
+        assert 'Epoch(train)' in (log_dir / f'{runner.timestamp}.log').read_text()
