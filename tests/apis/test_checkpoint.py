@@ -16,7 +16,7 @@ pyskl_lite.register_all_modules()
 @pytest.fixture(scope='module')
 def runner(tmp_path_factory):
     folder = tmp_path_factory.mktemp('checkpoint')
-    cfg = load_config(write_configs(folder)['exact'], dict(experiment_name='checkpoint_test'))
+    cfg = load_config(write_configs(folder)['exact'])
     cfg.work_dir = str(folder / 'work')
     cfg.train_cfg.max_epochs = 1
     runner = build_runner(cfg)

@@ -19,8 +19,8 @@ def trained(tmp_path_factory):
     config = write_configs(folder)['exact']
     work_dir = folder / 'work'
     assert train_tool.main([str(config), '--work-dir', str(work_dir), '--cfg-options',
-                            'train_cfg.max_epochs=1', f'val_evaluator.1.out_file={folder}/v.pkl',
-                            'experiment_name=tested_train']) == 0
+                            'train_cfg.max_epochs=1',
+                            f'val_evaluator.1.out_file={folder}/v.pkl']) == 0
     return config, work_dir / 'epoch_1.pth'
 
 
@@ -30,8 +30,7 @@ def test_reports_agree_with_the_results_file(trained, tmp_path, capsys):
     assert test_tool.main([str(config), str(checkpoint), '--work-dir', str(tmp_path),
                            '--eval', 'top_k_accuracy', 'mean_class_accuracy',
                            'confusion_matrix', 'precision_recall_f1', '--topk', '1', '3',
-                           '--out', str(out), '--cfg-options',
-                           'experiment_name=tested_all']) == 0
+                           '--out', str(out)]) == 0
     printed = capsys.readouterr().out
     for name in ('acc/top1', 'acc/top3', 'acc/mean_class', 'macro/f1'):
         assert name in printed
@@ -57,8 +56,7 @@ def test_average_clips_and_default_metrics(trained, tmp_path, capsys):
     config, checkpoint = trained
     out = tmp_path / 'scores.pkl'
     assert test_tool.main([str(config), str(checkpoint), '--work-dir', str(tmp_path),
-                           '--average-clips', 'score', '--out', str(out), '--cfg-options',
-                           'experiment_name=tested_score']) == 0
+                           '--average-clips', 'score', '--out', str(out)]) == 0
     printed = capsys.readouterr().out
     assert 'acc/top1' in printed and 'acc/top5' in printed and 'macro/' not in printed
     scores = np.stack([r['pred_score'] for r in load_results(out)[0]])
@@ -75,14 +73,14 @@ def test_checkpoint_of_another_model_is_refused(trained, tmp_path):
     with pytest.raises(InputError, match='does not fit the model.*size mismatch'):
         test_tool.main([str(trained[0]), str(trained[1]), '--work-dir', str(tmp_path),
                         '--cfg-options', 'model.backbone.hidden=16',
-                        'model.cls_head.in_channels=16', 'experiment_name=tested_mismatch'])
+                        'model.cls_head.in_channels=16'])
 
 
 def test_testing_in_the_training_work_dir_keeps_its_config(trained):
     config, checkpoint = trained
     dumped = checkpoint.parent / config.name
     before = dumped.read_text()
-    assert test_tool.main([str(config), str(checkpoint), '--work-dir', str(checkpoint.parent),
-                           '--cfg-options', 'experiment_name=tested_in_place']) == 0
+    assert test_tool.main([str(config), str(checkpoint),
+                           '--work-dir', str(checkpoint.parent)]) == 0
     assert dumped.read_text() == before
     assert (checkpoint.parent / 'metrics.csv').is_file()

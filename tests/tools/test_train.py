@@ -31,7 +31,6 @@ def train_args(config, work_dir, *flags, options=()):
 
 
 def train_in_process(config, work_dir, *flags, options=()):
-    options = (f'experiment_name={work_dir.name}', *options)
     assert train_tool.main(train_args(config, work_dir, *flags, options=options)) == 0
 
 
