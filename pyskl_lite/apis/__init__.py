@@ -26,7 +26,6 @@ __all__ = [
     'TestProgressBarHook', 'TrainScalarsHook', 'TrainingCurvesHook',
     'ValidationRandomStateHook', 'build_runner', 'capture_random_state',
     'checkpoint_safe_globals', 'default_backend', 'find_resume_checkpoint', 'finish_distributed',
-    'inference_recognizer',
-    'init_distributed', 'init_recognizer',
-    'load_checkpoint_file', 'load_config', 'restore_random_state', 'seed_worker',
+    'inference_recognizer', 'init_distributed', 'init_recognizer', 'load_checkpoint_file',
+    'load_config', 'restore_random_state', 'seed_worker',
 ]

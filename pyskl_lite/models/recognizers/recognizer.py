@@ -69,7 +69,7 @@ class Recognizer(BaseModel):
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self.view_logits(inputs)
-        raise InputError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
+        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
 
     def loss(self, inputs: torch.Tensor, data_samples: list[ActionDataSample]
              ) -> dict[str, torch.Tensor]:
