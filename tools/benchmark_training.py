@@ -21,7 +21,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
-from pyskl_lite.apis import load_config
+from pyskl_lite.apis import derive_in_channels, load_config
 from pyskl_lite.registry import DATASETS, MODELS
 from pyskl_lite.utils import InputError, run_cli
 
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                               scope_name=cfg.get('default_scope', 'pyskl_lite'))
     torch.manual_seed(0)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    derive_in_channels(cfg)
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()

@@ -19,7 +19,8 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.config import DictAction
 
 from pyskl_lite import register_all_modules
-from pyskl_lite.apis import load_config
+from pyskl_lite.apis import channel_axis, derive_in_channels, load_config, needs_in_channels
+from pyskl_lite.apis.inference import config_pipeline
 from pyskl_lite.registry import DATASETS, MODELS
 from pyskl_lite.utils import run_cli
 
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
+    if args.shape and needs_in_channels(cfg):
+        axis = channel_axis(config_pipeline(cfg, args.dataloader))
+        cfg.model.backbone.in_channels = args.shape[axis]
+    derive_in_channels(cfg)
     model = MODELS.build(cfg.model).eval()
     test_views = None
     if args.shape:

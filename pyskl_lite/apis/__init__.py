@@ -1,3 +1,4 @@
+from .channels import channel_axis, derive_in_channels, needs_in_channels
 from .checkpoint import (
     CHECKPOINT_SAFE_GLOBALS,
     checkpoint_safe_globals,
@@ -24,8 +25,9 @@ from .runner import SkeletonRunner, build_runner
 __all__ = [
     'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
     'TestProgressBarHook', 'TrainScalarsHook', 'TrainingCurvesHook',
-    'ValidationRandomStateHook', 'build_runner', 'capture_random_state',
-    'checkpoint_safe_globals', 'default_backend', 'find_resume_checkpoint', 'finish_distributed',
-    'inference_recognizer', 'init_distributed', 'init_recognizer', 'load_checkpoint_file',
-    'load_config', 'restore_random_state', 'seed_worker',
+    'ValidationRandomStateHook', 'build_runner', 'capture_random_state', 'channel_axis',
+    'checkpoint_safe_globals', 'default_backend', 'derive_in_channels', 'find_resume_checkpoint',
+    'finish_distributed', 'inference_recognizer', 'init_distributed', 'init_recognizer',
+    'load_checkpoint_file', 'load_config', 'needs_in_channels', 'restore_random_state',
+    'seed_worker',
 ]

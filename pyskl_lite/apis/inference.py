@@ -23,6 +23,7 @@ from pyskl_lite.registry import MODELS, TRANSFORMS
 from pyskl_lite.structures import ActionDataSample
 from pyskl_lite.utils import InputError
 
+from .channels import derive_in_channels, needs_in_channels
 from .checkpoint import load_checkpoint_file
 from .config import load_config
 
@@ -89,15 +90,21 @@ def init_recognizer(config: str | os.PathLike | Config, checkpoint: str | os.Pat
             cfg.merge_from_dict(cfg_options)
     else:
         cfg = load_config(config, cfg_options)
-    model = MODELS.build(cfg.model)
-    classes = None
+    state: dict[str, Any] = {}
     if checkpoint is not None:
         source = os.fspath(checkpoint)
         if not os.path.isfile(source):
             raise InputError.at(source, 'checkpoint not found', field='checkpoint')
         state = load_checkpoint_file(source)
+    meta = state.get('meta') or {}
+    if needs_in_channels(cfg) and meta.get('in_channels') is not None:
+        cfg.model.backbone.in_channels = int(meta['in_channels'])
+    derive_in_channels(cfg)
+    model = MODELS.build(cfg.model)
+    classes = None
+    if checkpoint is not None:
         _load_weights(model, state.get('state_dict', state), source)
-        classes = (state.get('meta') or {}).get('dataset_meta', {}).get('classes')
+        classes = meta.get('dataset_meta', {}).get('classes')
     if classes is None:
         classes = _config_classes(cfg)
     model.cfg = cfg

@@ -33,6 +33,7 @@ from pyskl_lite.datasets.annotations import read_label_map
 from pyskl_lite.registry import RUNNERS
 from pyskl_lite.utils import InputError
 
+from .channels import derive_in_channels
 from .checkpoint import checkpoint_safe_globals, replace_atomically
 from .distributed import init_distributed
 from .random_state import capture_random_state, restore_random_state, seed_worker
@@ -100,6 +101,7 @@ class SkeletonRunner(Runner):
         written as ``.<filename>.partial`` and renamed when complete."""
         meta = dict(meta or {})
         meta['random_state'] = capture_random_state()
+        meta['in_channels'] = self.cfg.model.backbone.get('in_channels')
         local = file_client_args is None and backend_args is None and '://' not in out_dir
         target = filename if not local else f'.{filename}.partial'
         try:
@@ -187,13 +189,14 @@ def check_num_classes(cfg: Config) -> None:
 
 def build_runner(cfg: Config) -> Runner:
     """The runner of ``cfg``: ``cfg.runner_type`` (default :class:`SkeletonRunner`), after
-    :func:`check_num_classes`.
+    :func:`check_num_classes` and :func:`~pyskl_lite.apis.channels.derive_in_channels`.
 
     The runner renders the config as text for the dumped config file, the log and every
     checkpoint; mmengine formats that text with yapf (about 0.4 s each time), so the config is
     handed over with ``format_python_code=False`` (plain, still valid Python).
     """
     check_num_classes(cfg)
+    derive_in_channels(cfg)
     cfg = Config(cfg._cfg_dict.to_dict(), cfg_text=cfg.text, filename=cfg.filename,
                  env_variables=cfg.env_variables, format_python_code=False)
     runner_type = cfg.get('runner_type', 'SkeletonRunner')

@@ -6,7 +6,9 @@ graph networks build their adjacency from ``limbs`` and ``center``. Built-in lay
 ``coco`` (COCO-17), ``openpose`` (OpenPose-18), ``nturgb+d`` (NTU-25), ``kinect`` (Kinect v1,
 20 joints, NTU joints 1-20) and ``mediapipe`` (MediaPipe Pose, 33 landmarks).
 
-A user layout is registered from a config by passing a dict wherever a layout name is accepted::
+A user layout is given as a file wherever a layout name is accepted (``--cfg-options
+joint_layout=my_layout.json``; JSON or Python, see :func:`read_layout_file`), or registered from a
+config by passing a dict::
 
     joint_layout = dict(name='my_hand', joint_names=['wrist', 'thumb', ...], parents=[-1, 0, ...],
                         left=[], right=[])
@@ -15,10 +17,14 @@ or in code with :func:`register_layout`.
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from mmengine.registry import Registry
+
+from pyskl_lite.utils import InputError
 
 LAYOUTS = Registry('joint layout', scope='pyskl_lite')
 
@@ -178,14 +184,52 @@ class _Holder:
         return self.layout
 
 
+LAYOUT_FILE_SUFFIXES = ('.json', '.py')
+
+
+def read_layout_file(path: str) -> dict[str, Any]:
+    """The layout dict of a ``.json`` file (an object with :class:`JointLayout`'s fields) or a
+    ``.py`` file (the same fields as top-level variables, or one dict named ``joint_layout``;
+    read like a config file, so keep it to plain values)."""
+    try:
+        if path.endswith('.json'):
+            with open(path, encoding='utf-8') as file:
+                spec = json.load(file)
+        else:
+            from mmengine.config import Config
+
+            spec = Config.fromfile(path).to_dict()
+            spec = spec.get('joint_layout', spec)
+    except (OSError, ValueError, SyntaxError) as err:
+        raise InputError.at(path, f'cannot read the joint layout: {err}',
+                            field='joint_layout') from None
+    if not isinstance(spec, dict):
+        raise InputError.at(path, 'a layout file holds one object with name, joint_names, '
+                            'parents (and optionally left, right, limbs, center)',
+                            field='joint_layout')
+    fields = {'name', 'joint_names', 'parents', 'left', 'right', 'limbs', 'center', 'dim'}
+    spec = {key: value for key, value in spec.items() if key in fields}
+    spec.setdefault('name', os.path.splitext(os.path.basename(path))[0])
+    return spec
+
+
 def get_layout(layout: str | dict[str, Any] | JointLayout) -> JointLayout:
-    """Resolve a layout from its name, a config dict (registered on first use) or itself.
+    """Resolve a layout from its name, a layout file (``.json``/``.py``, see
+    :func:`read_layout_file`), a config dict (registered on first use) or itself.
 
     Raises:
         KeyError: with the list of known layouts, for an unknown name.
     """
     if isinstance(layout, JointLayout):
         return layout
+    if isinstance(layout, str) and layout.endswith(LAYOUT_FILE_SUFFIXES):
+        if not os.path.isfile(layout):
+            raise InputError.at(layout, 'joint layout file not found', field='joint_layout')
+        try:
+            return get_layout(read_layout_file(layout))
+        except (TypeError, ValueError) as err:
+            raise InputError.at(layout, f'not a valid joint layout: {err}',
+                                field='joint_layout') from None
     if isinstance(layout, dict):
         spec = dict(layout)
         built = JointLayout(**spec)

@@ -8,7 +8,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
-from pyskl_lite.apis import load_config
+from pyskl_lite.apis import derive_in_channels, load_config
 from pyskl_lite.datasets.synthetic import (
     SYNTHETIC_CLASSES,
     dump_synthetic_dataset,
@@ -17,17 +17,23 @@ from pyskl_lite.datasets.synthetic import (
 from pyskl_lite.registry import DATASETS, MODELS
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
-SHIPPED = ['c3d_heatmap', 'c3d_keypoint', 'lstm_keypoint', 'stgcnpp_keypoint']
+SHIPPED = ['c3d_heatmap', 'c3d_keypoint', 'c3d_keypoint_3d', 'lstm_keypoint', 'lstm_keypoint_3d',
+           'stgcnpp_keypoint', 'stgcnpp_keypoint_3d']
 # C3D-light on 17 x 48 x 56 x 56 costs 17 GFLOPs per sample: test it on 8-frame clips.
 SHORT_CLIPS = {'c3d_heatmap': {'train_dataloader.dataset.pipeline.0.clip_len': 8,
                                'val_dataloader.dataset.pipeline.0.clip_len': 8}}
 
 
 @pytest.fixture(scope='module')
-def synthetic_2d(tmp_path_factory):
+def synthetic(tmp_path_factory):
+    """``{2: (ann_file, label_map), 3: (...)}``: tiny synthetic 2D COCO and 3D NTU sets."""
     folder = tmp_path_factory.mktemp('synthetic')
-    data = make_synthetic_dataset(num_samples=len(SYNTHETIC_CLASSES), dim=2, num_subjects=3)
-    return tuple(map(str, dump_synthetic_dataset(data, folder / 'syn2d.pkl')))
+    files = {}
+    for dim in (2, 3):
+        data = make_synthetic_dataset(num_samples=len(SYNTHETIC_CLASSES), dim=dim,
+                                      num_subjects=3)
+        files[dim] = tuple(map(str, dump_synthetic_dataset(data, folder / f'syn{dim}d.pkl')))
+    return files
 
 
 def test_every_config_file_is_tested():
@@ -35,14 +41,15 @@ def test_every_config_file_is_tested():
 
 
 @pytest.mark.parametrize('name', SHIPPED)
-def test_config_trains_one_step_and_predicts(name, synthetic_2d):
-    ann_file, label_map = synthetic_2d
+def test_config_trains_one_step_and_predicts(name, synthetic):
+    ann_file, label_map = synthetic[3 if name.endswith('_3d') else 2]
     options = dict(ann_file=ann_file, label_map=label_map, train_split='xview_train',
                    val_split='xview_val', **SHORT_CLIPS.get(name, {}))
     cfg = load_config(CONFIGS / f'{name}.py', options)
     assert cfg.default_scope == 'pyskl_lite'
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('pyskl_lite'):
+        derive_in_channels(cfg)
         train_set = DATASETS.build(cfg.train_dataloader.dataset)
         val_set = DATASETS.build(cfg.val_dataloader.dataset)
         model = MODELS.build(cfg.model)
@@ -70,7 +77,9 @@ def test_config_trains_one_step_and_predicts(name, synthetic_2d):
 @pytest.mark.parametrize('name', ['c3d_keypoint', 'lstm_keypoint', 'stgcnpp_keypoint'])
 def test_keypoint_configs_follow_the_joint_layout_shortcut(name):
     """A 25-joint NTU layout changes every joint-dependent size of the model."""
-    cfg = load_config(CONFIGS / f'{name}.py', dict(joint_layout='nturgb+d', num_classes=60))
+    channels = 6 if name == 'c3d_keypoint' else 3
+    cfg = load_config(CONFIGS / f'{name}.py', {'joint_layout': 'nturgb+d', 'num_classes': 60,
+                                               'model.backbone.in_channels': channels})
     with DefaultScope.overwrite_default_scope('pyskl_lite'):
         model = MODELS.build(cfg.model).eval()
     inputs = torch.randn(2, 1, 2, 16, 25, 3)  # (B, views, M, T, V, C): NMTVC

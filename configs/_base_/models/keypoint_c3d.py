@@ -1,9 +1,10 @@
 # KeypointC3D on raw keypoints laid out NCTVM: channels = per-joint features, volume = frames x
 # joints x persons; the joint embedding turns each person's skeleton into one feature vector
-# per frame (out_joints=1). in_channels = C of the pipeline (6: joints + joint motion, scores).
+# per frame (out_joints=1). in_channels (the pipeline's C) and the head's in_channels (the
+# backbone's output width) are derived, not set here.
 model = dict(
     type='Recognizer',
-    backbone=dict(type='KeypointC3D', in_channels=6, layout='NCTVM', joint_layout='coco',
-                  out_joints=1, base_channels=64, num_stages=3),
-    cls_head=dict(type='ClsHead', in_channels=256, num_classes=24, dropout=0.5),
+    backbone=dict(type='KeypointC3D', layout='NCTVM', joint_layout='coco', out_joints=1,
+                  base_channels=64, num_stages=3),
+    cls_head=dict(type='ClsHead', num_classes=24, dropout=0.5),
     test_cfg=dict(average_clips='prob'))

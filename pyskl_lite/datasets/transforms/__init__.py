@@ -3,8 +3,8 @@
 - :mod:`.sampling`: ``UniformSampleFrames``, ``PoseDecode``;
 - :mod:`.geometry`: ``PoseCompact``, ``Resize``, ``RandomResizedCrop``, ``CenterCrop``, ``Flip``;
 - :mod:`.heatmap`: ``GeneratePoseTarget`` (PoseConv3D pseudo-heatmaps);
-- :mod:`.keypoint`: ``PreNormalize2D``, ``PreNormalize3D``, ``CentroidNormalize``,
-  ``GenSkeFeat``, ``FormatKeypoints``;
+- :mod:`.keypoint`: ``BodyNormalize``, ``PreNormalize2D``, ``PreNormalize3D``,
+  ``CentroidNormalize``, ``GenSkeFeat``, ``FormatKeypoints``;
 - :mod:`.augmentation`: ``RandomAffine``, ``RandomJitter``, ``TemporalReverse``,
   ``RandomSubSequence``, ``FrameStride``, ``RandomJointDropout``;
 - :mod:`.formatting`: ``FormatShape``, ``PackSkeletonInputs``.
@@ -20,14 +20,21 @@ from .augmentation import (
 from .formatting import FormatShape, PackSkeletonInputs
 from .geometry import CenterCrop, Flip, PoseCompact, RandomResizedCrop, Resize
 from .heatmap import GeneratePoseTarget
-from .keypoint import CentroidNormalize, FormatKeypoints, GenSkeFeat, PreNormalize2D, PreNormalize3D
+from .keypoint import (
+    BodyNormalize,
+    CentroidNormalize,
+    FormatKeypoints,
+    GenSkeFeat,
+    PreNormalize2D,
+    PreNormalize3D,
+)
 from .sampling import PoseDecode, UniformSampleFrames
 from .utils import RandomTransform
 
 __all__ = [
-    'CenterCrop', 'CentroidNormalize', 'Flip', 'FormatKeypoints', 'FormatShape', 'FrameStride',
-    'GenSkeFeat', 'GeneratePoseTarget', 'PackSkeletonInputs', 'PoseCompact', 'PoseDecode',
-    'PreNormalize2D', 'PreNormalize3D', 'RandomAffine', 'RandomJitter', 'RandomJointDropout',
-    'RandomResizedCrop', 'RandomSubSequence', 'RandomTransform', 'Resize', 'TemporalReverse',
-    'UniformSampleFrames',
+    'BodyNormalize', 'CenterCrop', 'CentroidNormalize', 'Flip', 'FormatKeypoints', 'FormatShape',
+    'FrameStride', 'GenSkeFeat', 'GeneratePoseTarget', 'PackSkeletonInputs', 'PoseCompact',
+    'PoseDecode', 'PreNormalize2D', 'PreNormalize3D', 'RandomAffine', 'RandomJitter',
+    'RandomJointDropout', 'RandomResizedCrop', 'RandomSubSequence', 'RandomTransform', 'Resize',
+    'TemporalReverse', 'UniformSampleFrames',
 ]

@@ -30,7 +30,8 @@ class Recognizer(BaseModel):
 
     Args:
         backbone: backbone config (e.g. ``dict(type='KeypointC3D', ...)``).
-        cls_head: head config (e.g. ``dict(type='ClsHead', ...)``).
+        cls_head: head config (e.g. ``dict(type='ClsHead', ...)``); without ``in_channels``
+            it takes the backbone's ``out_channels``.
         data_preprocessor: config; default ``dict(type='ActionDataPreprocessor')``.
         test_cfg: ``dict(average_clips='prob', max_testing_views=None)``.
         init_cfg: mmengine init config.
@@ -41,6 +42,8 @@ class Recognizer(BaseModel):
         preprocessor = MODELS.build(data_preprocessor or dict(type='ActionDataPreprocessor'))
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
+        if cls_head.get('in_channels') is None:
+            cls_head = dict(cls_head, in_channels=self.backbone.out_channels)
         self.cls_head = MODELS.build(cls_head)
         test_cfg = dict(test_cfg or {})
         self.average_clips = test_cfg.pop('average_clips', 'prob')

@@ -15,14 +15,19 @@ def _inds(transform, num_frames, test_mode=False, **extra):
 def test_train_sampling_follows_the_three_regimes(num_frames):
     np.random.seed(0)
     sampler = UniformSampleFrames(clip_len=48)
+    looping = UniformSampleFrames(clip_len=48, short_clips='loop')
     for _ in range(5):
         inds = _inds(sampler, num_frames)
-        assert inds.shape == (48,) and inds.dtype == np.int64
-        assert inds.min() >= 0 and inds.max() < num_frames
+        assert inds.shape == (48,) and inds.min() >= 0 and inds.max() <= num_frames - 1
         if num_frames < 48:
-            # consecutive frames, looping around the end
-            assert np.all((np.diff(inds) % num_frames) == 1)
-        elif num_frames < 96:
+            # the whole sequence once, slowed down: evenly spaced fractional positions
+            np.testing.assert_allclose(inds, np.linspace(0, num_frames - 1, 48))
+            # PYSKL's loop: consecutive frames, wrapping around the end
+            looped = _inds(looping, num_frames)
+            assert looped.dtype == np.int64 and np.all((np.diff(looped) % num_frames) == 1)
+            continue
+        assert inds.dtype == np.int64
+        if num_frames < 96:
             # every frame once, in order, with num_frames - 48 skipped
             assert np.all(np.diff(inds) >= 1) and np.all(np.diff(inds) <= 2)
             assert inds[-1] - inds[0] + 1 - 48 <= num_frames - 48
@@ -59,7 +64,8 @@ def test_test_sampling_is_deterministic_and_leaves_the_global_rng_alone(num_fram
 
 
 def test_short_video_test_clips_start_evenly():
-    inds = _inds(UniformSampleFrames(clip_len=32, num_clips=4), 20, test_mode=True)
+    inds = _inds(UniformSampleFrames(clip_len=32, num_clips=4, short_clips='loop'), 20,
+                 test_mode=True)
     clips = inds.reshape(4, 32)
     np.testing.assert_array_equal(clips[:, 0], [0, 5, 10, 15])
     np.testing.assert_array_equal(clips[1], np.arange(5, 37) % 20)
@@ -106,3 +112,29 @@ def test_pose_decode_gathers_frames_as_float32():
     results['frame_inds'] = np.array([5])
     with pytest.raises(InputError, match='frame_inds'):
         PoseDecode()(results)
+
+
+def test_short_clips_are_interpolated_without_a_jump_in_the_motion():
+    """A 9-frame push sampled to 48 frames: PYSKL's loop jumps back to the start 5 times (the
+    joint-motion feature spikes there); interpolation moves steadily from start to end."""
+    results = pose_results(num_frames=9, dim=3, num_joints=20)
+    ramp = np.linspace(0, 0.8, 9, dtype=np.float32)
+    results['keypoint'][0] = 1.0
+    results['keypoint'][0, :, :, 0] += ramp[:, None]
+    results['keypoint'][1] = 0
+    steps = {}
+    for mode in ('interpolate', 'loop'):
+        out = UniformSampleFrames(48, short_clips=mode, test_mode=True)(dict(results))
+        out = PoseDecode()(out)
+        steps[mode] = np.diff(out['keypoint'][0, :, 0, 0])
+    np.testing.assert_allclose(steps['interpolate'], 0.8 / 47, atol=1e-6)
+    assert steps['loop'].min() < -0.7        # the loop's jump back to the first frame
+
+
+def test_interpolation_takes_the_nearer_frame_where_a_joint_is_missing():
+    keypoint = np.array([[[[2, 2], [4, 4]], [[0, 0], [6, 6]], [[4, 4], [8, 8]]]], np.float32)
+    results = dict(keypoint=keypoint, keypoint_score=np.ones((1, 3, 2), np.float32),
+                   frame_inds=np.array([0.25, 0.6, 1.75]))
+    out = PoseDecode()(results)
+    np.testing.assert_allclose(out['keypoint'][0, :, 1], [[4.5, 4.5], [5.2, 5.2], [7.5, 7.5]])
+    np.testing.assert_allclose(out['keypoint'][0, :, 0], [[2, 2], [0, 0], [4, 4]])
