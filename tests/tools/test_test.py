@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from pyskl_lite.evaluation import load_results
+from pyskl_lite.evaluation import load_results, read_results
 from pyskl_lite.utils import InputError
 from tests.tools.load_tool import load_tool
 from tests.tools.tiny_setup import NUM_VAL, write_configs
@@ -61,6 +61,13 @@ def test_average_clips_and_default_metrics(trained, tmp_path, capsys):
     assert 'acc/top1' in printed and 'acc/top5' in printed and 'macro/' not in printed
     scores = np.stack([r['pred_score'] for r in load_results(out)[0]])
     assert not np.allclose(scores.sum(1), 1)  # raw logits, not probabilities
+    # The file says so and also keeps the probabilities, for ensembles of either kind.
+    stored = read_results(out)
+    assert stored.score_kind == 'score'
+    np.testing.assert_array_equal(stored.logits, scores)
+    # One view per sample in the tiny config: the probabilities are the logits' softmax.
+    np.testing.assert_allclose(stored.probs, np.exp(scores) / np.exp(scores).sum(1, keepdims=True),
+                               rtol=1e-5)
     assert not (tmp_path / 'confusion_matrix.csv').exists()
 
 
