@@ -152,15 +152,15 @@ def subject_of(annotations: Sequence[dict], pattern: str | None, source: str,
         try:
             regex = re.compile(candidate)
         except re.error as err:
-            raise InputError(f'--group-pattern {candidate!r}: not a regular expression '
+            raise InputError(f"--group-pattern '{candidate}': not a regular expression "
                              f'({err})') from None
         matches = [regex.search(name) for name in ids]
         missed = next((name for name, m in zip(ids, matches, strict=True) if m is None), None)
         if missed is None:
             subjects = [m.group(1) if regex.groups else m.group(0) for m in matches]
-            return np.array(subjects), f'frame_dir pattern {candidate!r}'
+            return np.array(subjects), f"frame_dir pattern '{candidate}'"
         if pattern is not None:
-            raise InputError.at(source, f'does not match --group-pattern {pattern!r}; give a '
+            raise InputError.at(source, f"does not match --group-pattern '{pattern}'; give a "
                                 'pattern that matches every frame_dir (its first group is the '
                                 'subject) or --group-by none', sample=missed, field=key)
     reason = (f"no 'subject' field and frame_dir {ids[0]!r} matches none of the subject "
