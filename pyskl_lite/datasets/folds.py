@@ -265,8 +265,7 @@ def plan_folds(ann_file: str, pooled_splits: Sequence[str | None], num_folds: in
             raise InputError.at(ann_file, f'{len(ids)} samples cannot fill {num_folds} folds',
                                 field='split')
         description = f'samples, stratified ({found})'
-    per_class = np.bincount(labels)
-    smallest = int(per_class[per_class > 0].min())
+    smallest = int(np.unique(labels, return_counts=True)[1].min())
     if smallest < num_folds:
         print_log(f'{ann_file}: the smallest class has {smallest} samples, fewer than '
                   f'{num_folds} folds: some validation folds lack it', logger='current',
