@@ -53,8 +53,8 @@ class FoldPlan:
     Attributes:
         folds: the folds, in order.
         group_by: ``'splits'``, ``'subject'`` or ``'none'`` (what ``'auto'`` resolved to).
-        description: one line for people, e.g. ``"subject (frame_dir pattern ...): 10
-            subjects"``.
+        description: what the folds are grouped by, for people, e.g. ``"subject (frame_dir
+            pattern ...): 10 subjects"``.
         pooled: the pickle's splits the folds were built from (for ``'splits'``: the fold
             splits used).
         groups: the subject of every pooled sample (``frame_dir`` -> subject), or None.
@@ -232,7 +232,8 @@ def plan_folds(ann_file: str, pooled_splits: Sequence[str | None], num_folds: in
                 select_split(annotations, split, f'fold{fold.index}_{side}', ann_file)
         names = [f'fold{f.index}_{side}' for f in predefined for side in ('train', 'val')]
         return FoldPlan(folds=predefined, group_by='splits', pooled=names,
-                        description=f'{len(predefined)} folds read from the pickle\'s splits')
+                        description=f"the pickle's fold splits (fold{predefined[0].index}.."
+                                    f'fold{predefined[-1].index})')
     if num_folds is None:
         raise InputError.at(ann_file, 'the pickle defines no fold splits; give --folds K',
                             field='split')
@@ -248,7 +249,7 @@ def plan_folds(ann_file: str, pooled_splits: Sequence[str | None], num_folds: in
     key = sample_id_key(pooled)
     ids = [str(sample[key]) for sample in pooled]
     labels = np.array([int(sample['label']) for sample in pooled])
-    subjects, found = None, 'no subject grouping'
+    subjects, found = None, '--group-by none'
     if group_by in ('auto', 'subject'):
         subjects, found = subject_of(pooled, group_pattern, ann_file,
                                      required=group_by == 'subject' or group_pattern is not None)
@@ -264,7 +265,7 @@ def plan_folds(ann_file: str, pooled_splits: Sequence[str | None], num_folds: in
         if num_folds > len(ids):
             raise InputError.at(ann_file, f'{len(ids)} samples cannot fill {num_folds} folds',
                                 field='split')
-        description = f'samples, stratified ({found})'
+        description = f'sample ({found})'
     smallest = int(np.unique(labels, return_counts=True)[1].min())
     if smallest < num_folds:
         print_log(f'{ann_file}: the smallest class has {smallest} samples, fewer than '

@@ -1,6 +1,8 @@
 """tools/cross_validate.py end to end on the tiny config (3 folds, 1 epoch each)."""
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -8,8 +10,8 @@ import pytest
 
 from pyskl_lite.evaluation import read_results
 from pyskl_lite.utils import InputError
-from tests.tools.load_tool import load_tool
-from tests.tools.tiny_setup import NUM_TRAIN, NUM_VAL, write_configs
+from tests.tools.load_tool import ROOT, load_tool
+from tests.tools.tiny_setup import NUM_TRAIN, NUM_VAL, subprocess_env, write_configs
 
 cv_tool = load_tool('tools/cross_validate.py')
 
@@ -75,3 +77,18 @@ def test_resume_reuses_finished_folds_and_refuses_another_plan(cross_validated, 
     assert 'fold 3/3' in printed and 'mean' in printed and 'std' in printed
     with pytest.raises(InputError, match=r"folds\.json: field 'folds': holds other folds"):
         cv_tool.main([*args, '--resume', '--seed', '1'])
+
+
+def test_impossible_grouping_is_one_error_line_before_any_work(cross_validated, tmp_path):
+    args, _ = cross_validated
+    done = subprocess.run([sys.executable, str(ROOT / 'tools' / 'cross_validate.py'), args[0],
+                           '--folds', '3', '--group-by', 'splits', '--work-dir',
+                           str(tmp_path / 'cv')], capture_output=True, text=True, timeout=120,
+                          env=subprocess_env())
+    assert done.returncode == 2 and done.stdout == ''
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: ')
+    assert lines[0].endswith("tiny.pkl: field 'split': no fold splits (fold1_train / fold1_val, "
+                             "...) in the pickle; present: ['train', 'val']; use --group-by "
+                             'auto|subject|none')
+    assert not (tmp_path / 'cv').exists()
