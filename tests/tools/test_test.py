@@ -11,6 +11,7 @@ from tests.tools.tiny_setup import NUM_VAL, write_configs
 
 train_tool = load_tool('tools/train.py')
 test_tool = load_tool('tools/test.py')
+ensemble_tool = load_tool('tools/ensemble.py')
 
 
 @pytest.fixture(scope='module')
@@ -50,6 +51,12 @@ def test_reports_agree_with_the_results_file(trained, tmp_path, capsys):
     assert list(counts.columns) == classes and counts.to_numpy().sum() == NUM_VAL
     assert (tmp_path / 'confusion_matrix.png').is_file()
     assert (tmp_path / 'precision_recall_f1.csv').is_file()
+    # tools/ensemble.py on this one file reports exactly what test.py reported.
+    assert ensemble_tool.main([str(out), '--work-dir', str(tmp_path / 'ens'), '--topk', '1', '3',
+                               '--eval', 'top_k_accuracy', 'mean_class_accuracy',
+                               'confusion_matrix', 'precision_recall_f1']) == 0
+    for name in ('metrics.csv', 'confusion_matrix.csv', 'precision_recall_f1.csv'):
+        assert (tmp_path / 'ens' / name).read_text() == (tmp_path / name).read_text()
 
 
 def test_average_clips_and_default_metrics(trained, tmp_path, capsys):
