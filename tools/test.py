@@ -9,7 +9,8 @@ Default metrics: top-1, top-5 and mean class accuracy. Into the work dir (defaul
 ``work_dirs/<config name>``) go ``metrics.csv``, and with the matching ``--eval``
 ``confusion_matrix.csv``, ``confusion_matrix_normalized.csv``, ``confusion_matrix.png`` and
 ``precision_recall_f1.csv``. ``--out`` keeps every sample's frame_dir, label and score vector
-for ``tools/visualize.py`` and analysis (``pyskl_lite.evaluation.load_results``). Several
+(plus both view averages, probabilities and logits, for ``tools/ensemble.py``) for
+``tools/visualize.py`` and analysis (``pyskl_lite.evaluation.load_results``). Several
 processes: ``tools/dist_test.sh CONFIG CHECKPOINT N [args]``.
 """
 from __future__ import annotations
@@ -22,17 +23,13 @@ from mmengine.config import Config, DictAction
 from pyskl_lite import register_all_modules
 from pyskl_lite.apis import build_runner, finish_distributed, load_config
 from pyskl_lite.apis.distributed import LAUNCHERS
-from pyskl_lite.evaluation.reports import (
-    CONFUSION_COUNTS_CSV,
-    CONFUSION_NORMALIZED_CSV,
-    CONFUSION_PNG,
-    PER_CLASS_CSV,
-    write_metrics,
+from pyskl_lite.evaluation.summary import (
+    DEFAULT_EVAL,
+    EVAL_CHOICES,
+    metric_configs,
+    write_summary,
 )
 from pyskl_lite.utils import InputError, run_cli
-
-EVAL_CHOICES = ('top_k_accuracy', 'mean_class_accuracy', 'confusion_matrix',
-                'precision_recall_f1')
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,7 +37,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file (.pth)')
     parser.add_argument('--eval', nargs='+', choices=EVAL_CHOICES,
-                        default=['top_k_accuracy', 'mean_class_accuracy'],
+                        default=list(DEFAULT_EVAL),
                         help='metrics (default: top_k_accuracy mean_class_accuracy)')
     parser.add_argument('--topk', type=int, nargs='+', default=[1, 5],
                         help='k of top-k accuracy (default 1 5)')
@@ -59,22 +56,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def evaluators(args: argparse.Namespace, work_dir: str) -> list[dict]:
-    """The ``test_evaluator`` list for the chosen ``--eval`` metrics and ``--out``."""
-    chosen = list(dict.fromkeys(args.eval))
-    metrics = []
-    accuracy = [name for name in chosen if name in ('top_k_accuracy', 'mean_class_accuracy')]
-    if accuracy:
-        metrics.append(dict(type='AccMetric', metric_list=accuracy, topk=tuple(args.topk)))
-    if 'confusion_matrix' in chosen:
-        metrics.append(dict(type='ConfusionMatrix', out_dir=work_dir))
-    if 'precision_recall_f1' in chosen:
-        metrics.append(dict(type='PrecisionRecallF1', out_dir=work_dir))
-    if args.out:
-        metrics.append(dict(type='DumpPredictions', out_file=args.out))
-    return metrics
-
-
 def build_config(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.cfg_options)
     if not osp.isfile(args.checkpoint):
@@ -91,20 +72,11 @@ def build_config(args: argparse.Namespace) -> Config:
     cfg.train_dataloader = cfg.train_cfg = cfg.optim_wrapper = cfg.param_scheduler = None
     if args.average_clips:
         cfg.model.setdefault('test_cfg', {})['average_clips'] = args.average_clips
-    cfg.test_evaluator = evaluators(args, cfg.work_dir)
+    cfg.test_evaluator = metric_configs(args.eval, args.topk, out_dir=cfg.work_dir,
+                                        out_file=args.out)
     cfg.test_cfg = cfg.get('test_cfg') or dict(type='TestLoop')
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='TestProgressBarHook')]
     return cfg
-
-
-def format_table(metrics: dict[str, float]) -> str:
-    """``metric | value`` rows; accuracies (``acc/``, ``macro/``) in percent."""
-    rows = [(name, f'{100 * value:.2f} %' if name.startswith(('acc/', 'macro/'))
-             else f'{value:.4f}') for name, value in metrics.items()]
-    width = max([len('metric')] + [len(name) for name, _ in rows])
-    lines = [f'{"metric":<{width}}  value', f'{"-" * width}  {"-" * 9}']
-    lines += [f'{name:<{width}}  {value:>9}' for name, value in rows]
-    return '\n'.join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,14 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scalars = {name: float(value) for name, value in metrics.items()
                if isinstance(value, (int, float))}
-    print(format_table(scalars))
-    work_dir = osp.abspath(cfg.work_dir)
-    print(f'metrics: {write_metrics(scalars, work_dir)}')
-    reports = {'confusion_matrix': (CONFUSION_COUNTS_CSV, CONFUSION_NORMALIZED_CSV, CONFUSION_PNG),
-               'precision_recall_f1': (PER_CLASS_CSV,)}
-    for name, files in reports.items():
-        if name in args.eval:
-            print(f'{name}: ' + ', '.join(osp.join(work_dir, file) for file in files))
+    print(write_summary(scalars, args.eval, cfg.work_dir))
     if args.out:
         print(f'per-sample results: {osp.abspath(args.out)}')
     return 0

@@ -97,18 +97,33 @@ def read_annotation_file(path: str | os.PathLike) -> tuple[list[dict], dict[str,
     return annotations, split
 
 
-def select_split(annotations: list[dict], split: dict[str, list] | None, name: str | None,
-                 source: str) -> list[dict]:
-    """The samples of split ``name`` (all samples when ``name`` is None), in split order."""
+def describe_split(name: str | Sequence[str] | None) -> str | None:
+    """A short name of a split for messages: the key, or ``'<N listed ids>'`` for a list."""
+    if name is None or isinstance(name, str):
+        return name
+    return f'<{len(name)} listed ids>'
+
+
+def select_split(annotations: list[dict], split: dict[str, list] | None,
+                 name: str | Sequence[str] | None, source: str) -> list[dict]:
+    """The samples of split ``name``, in split order.
+
+    ``name`` is a key of the file's ``split`` dict, an explicit list of sample ids
+    (``frame_dir``; used by cross-validation folds) or None for every sample.
+    """
     if name is None:
         return annotations
-    if split is None:
-        raise InputError.at(source, f'split {name!r} requested but the file has no splits',
-                            field='split')
-    if name not in split:
-        raise InputError.at(source, f'split {name!r} not found; present: '
-                            f'{", ".join(map(repr, sorted(split)))}', field='split')
-    ids = list(split[name])
+    if isinstance(name, str):
+        if split is None:
+            raise InputError.at(source, f'split {name!r} requested but the file has no splits',
+                                field='split')
+        if name not in split:
+            raise InputError.at(source, f'split {name!r} not found; present: '
+                                f'{", ".join(map(repr, sorted(split)))}', field='split')
+        ids = list(split[name])
+    else:
+        ids = [str(i) for i in name]
+        name = describe_split(ids)
     if not ids:
         raise InputError.at(source, f'split {name!r} is empty', field='split')
     key = sample_id_key(annotations)

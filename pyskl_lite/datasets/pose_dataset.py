@@ -17,6 +17,7 @@ from pyskl_lite.utils import InputError
 
 from .annotations import (
     ValidationReport,
+    describe_split,
     read_annotation_file,
     read_label_map,
     select_split,
@@ -41,7 +42,9 @@ class PoseDataset(BaseDataset):
     Args:
         ann_file: the annotation pickle.
         pipeline: transforms (configs or callables) applied by ``__getitem__``.
-        split: a key of the pickle's ``split`` dict; None takes every sample.
+        split: a key of the pickle's ``split`` dict, an explicit list of sample ids
+            (``frame_dir``, e.g. one fold of ``tools/cross_validate.py``), or None for every
+            sample.
         label_map: text file with one class name per line, or the names themselves. Sets
             ``metainfo['classes']`` and ``num_classes``.
         num_classes: number of classes when there is no label map; labels are checked against
@@ -60,7 +63,7 @@ class PoseDataset(BaseDataset):
     def __init__(self,
                  ann_file: str,
                  pipeline: Sequence[dict | Callable] = (),
-                 split: str | None = None,
+                 split: str | Sequence[str] | None = None,
                  label_map: str | Sequence[str] | None = None,
                  num_classes: int | None = None,
                  test_mode: bool = False,
@@ -116,8 +119,8 @@ class PoseDataset(BaseDataset):
         for line in report.messages(self.ann_file):
             print_log(line, logger='current', level=logging.WARNING)
         if not data_list:
-            raise InputError.at(self.ann_file, f'split {self.split!r} has no usable sample',
-                                field='split')
+            raise InputError.at(self.ann_file, f'split {describe_split(self.split)!r} has no '
+                                'usable sample', field='split')
         self._sample_table = _sample_table(data_list, self.metainfo.get('classes'))
         return data_list
 
@@ -151,7 +154,7 @@ class PoseDataset(BaseDataset):
         table = self.sample_table()
         frames = table['total_frames']
         return dict(
-            split=self.split,
+            split=describe_split(self.split),
             samples=len(table),
             classes=self.num_classes if self.num_classes is not None
             else int(table['label'].max()) + 1,

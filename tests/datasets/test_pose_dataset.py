@@ -96,6 +96,17 @@ def test_split_errors(ann_pickle):
     assert len(PoseDataset(str(path), split='xsub_train')) == 1
 
 
+def test_split_as_an_explicit_list_of_ids(ann_pickle):
+    path = ann_pickle()  # splits 'train' = samples 0-5, 'val' = 6-11
+    ids = ['S001C001P007R001A002', 'S001C001P002R001A003']
+    dataset = PoseDataset(str(path), split=ids, test_mode=True)
+    assert [dataset[i]['frame_dir'] for i in range(len(dataset))] == ids
+    assert dataset.summary()['split'] == '<2 listed ids>'
+    with pytest.raises(InputError, match=r"split '<2 listed ids>' names 1 of 2 ids that are not "
+                                         r"in annotations \(first: 'nope'\)"):
+        PoseDataset(str(path), split=[ids[0], 'nope'])
+
+
 def _capture_warnings():
     records = []
     handler = logging.Handler()

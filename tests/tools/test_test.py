@@ -4,13 +4,14 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from pyskl_lite.evaluation import load_results
+from pyskl_lite.evaluation import load_results, read_results
 from pyskl_lite.utils import InputError
 from tests.tools.load_tool import load_tool
 from tests.tools.tiny_setup import NUM_VAL, write_configs
 
 train_tool = load_tool('tools/train.py')
 test_tool = load_tool('tools/test.py')
+ensemble_tool = load_tool('tools/ensemble.py')
 
 
 @pytest.fixture(scope='module')
@@ -50,6 +51,12 @@ def test_reports_agree_with_the_results_file(trained, tmp_path, capsys):
     assert list(counts.columns) == classes and counts.to_numpy().sum() == NUM_VAL
     assert (tmp_path / 'confusion_matrix.png').is_file()
     assert (tmp_path / 'precision_recall_f1.csv').is_file()
+    # tools/ensemble.py on this one file reports exactly what test.py reported.
+    assert ensemble_tool.main([str(out), '--work-dir', str(tmp_path / 'ens'), '--topk', '1', '3',
+                               '--eval', 'top_k_accuracy', 'mean_class_accuracy',
+                               'confusion_matrix', 'precision_recall_f1']) == 0
+    for name in ('metrics.csv', 'confusion_matrix.csv', 'precision_recall_f1.csv'):
+        assert (tmp_path / 'ens' / name).read_text() == (tmp_path / name).read_text()
 
 
 def test_average_clips_and_default_metrics(trained, tmp_path, capsys):
@@ -61,6 +68,13 @@ def test_average_clips_and_default_metrics(trained, tmp_path, capsys):
     assert 'acc/top1' in printed and 'acc/top5' in printed and 'macro/' not in printed
     scores = np.stack([r['pred_score'] for r in load_results(out)[0]])
     assert not np.allclose(scores.sum(1), 1)  # raw logits, not probabilities
+    # The file says so and also keeps the probabilities, for ensembles of either kind.
+    stored = read_results(out)
+    assert stored.score_kind == 'score'
+    np.testing.assert_array_equal(stored.logits, scores)
+    # One view per sample in the tiny config: the probabilities are the logits' softmax.
+    np.testing.assert_allclose(stored.probs, np.exp(scores) / np.exp(scores).sum(1, keepdims=True),
+                               rtol=1e-5)
     assert not (tmp_path / 'confusion_matrix.csv').exists()
 
 

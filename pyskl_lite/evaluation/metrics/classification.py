@@ -34,7 +34,7 @@ from ..functional import (
     top_k_accuracy,
 )
 from ..reports import class_names, write_confusion_matrix, write_per_class_report
-from ..results_io import dump_results
+from ..results_io import VIEW_AVERAGES, dump_results
 
 ACC_METRICS = ('top_k_accuracy', 'mean_class_accuracy')
 
@@ -176,8 +176,10 @@ class PrecisionRecallF1(ReportMetric):
 
 @METRICS.register_module()
 class DumpPredictions(PredictionMetric):
-    """Write every sample's ``frame_dir``, ``label`` and ``pred_score`` to ``out_file``
-    (``.pkl`` or ``.json``, see :mod:`pyskl_lite.evaluation.results_io`). Returns no scalar.
+    """Write every sample's ``frame_dir``, ``label``, ``pred_score`` and, when the recognizer
+    set them, both view averages ``pred_prob`` / ``pred_logit`` and the ``score_kind`` to
+    ``out_file`` (``.pkl`` or ``.json``, see :mod:`pyskl_lite.evaluation.results_io`). Returns
+    no scalar.
 
     Args:
         out_file: the results file.
@@ -190,10 +192,21 @@ class DumpPredictions(PredictionMetric):
         super().__init__(collect_device=collect_device)
         self.out_file = os.fspath(out_file)
 
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        start = len(self.results)
+        super().process(data_batch, data_samples)
+        for row, sample in zip(self.results[start:], data_samples, strict=True):
+            row['score_kind'] = sample.get('score_kind')
+            for key in VIEW_AVERAGES:
+                if sample.get(key) is not None:
+                    row[key] = sample[key].detach().float().cpu().numpy()
+
     def compute_metrics(self, results: list[dict]) -> dict[str, float]:
         classes = (self.dataset_meta or {}).get('classes')
         if classes is not None:
             classes = self.classes(len(results[0]['pred_score']))
-        path = dump_results(self.out_file, results, classes)
+        kinds = {row['score_kind'] for row in results}
+        path = dump_results(self.out_file, results, classes,
+                            score_kind=kinds.pop() if len(kinds) == 1 else None)
         print_log(f'{len(results)} per-sample results written to {path}', logger='current')
         return {}

@@ -23,7 +23,8 @@ class Recognizer(BaseModel):
     * ``predict``: per-view logits averaged per sample by ``test_cfg['average_clips']``:
       ``'prob'`` averages softmax probabilities, ``'score'`` averages raw logits, ``None`` keeps
       the raw logits of a single view (only valid with ``num_views == 1``). The result is
-      ``pred_score (num_classes,)`` of every returned :class:`ActionDataSample`.
+      ``pred_score (num_classes,)`` of every returned :class:`ActionDataSample`, which also
+      carries both averages (``pred_prob``, ``pred_logit``) and ``score_kind``.
       ``test_cfg['max_testing_views']`` runs at most that many views per sample at once to
       bound memory (same result as all at once, in eval mode);
     * ``tensor``: raw logits ``(B, num_views, num_classes)``.
@@ -92,12 +93,14 @@ class Recognizer(BaseModel):
         chunk = self.max_testing_views or views
         logits = torch.cat([self.view_logits(inputs[:, start:start + chunk])
                             for start in range(0, views, chunk)], dim=1)
-        if self.average_clips == 'prob':
-            scores = F.softmax(logits, dim=2).mean(dim=1)
-        else:
-            scores = logits.mean(dim=1)
+        probs = F.softmax(logits, dim=2).mean(dim=1).detach()
+        mean_logits = logits.mean(dim=1).detach()
+        kind = 'prob' if self.average_clips == 'prob' else 'score'
+        scores = probs if kind == 'prob' else mean_logits
         if data_samples is None:
             data_samples = [ActionDataSample() for _ in range(len(scores))]
-        for sample, score in zip(data_samples, scores.detach(), strict=True):
+        for sample, score, prob, logit in zip(data_samples, scores, probs, mean_logits,
+                                              strict=True):
             sample.set_pred_score(score)
+            sample.set_view_averages(prob, logit, kind)
         return data_samples

@@ -52,6 +52,10 @@ def test_predict_averages_the_views_of_each_sample(average):
         torch.testing.assert_close(sample.pred_score, per_view[index].mean(0))
         assert sample.pred_label.item() == per_view[index].mean(0).argmax().item()
         assert sample.gt_label.item() == index % NUM_CLASSES
+        # Both view averages travel with every sample (for ensembles of either kind).
+        torch.testing.assert_close(sample.pred_prob, F.softmax(logits[index], dim=1).mean(0))
+        torch.testing.assert_close(sample.pred_logit, logits[index].mean(0))
+        assert sample.score_kind == average
     if average == 'prob':
         sums = torch.stack([s.pred_score.sum() for s in samples])
         torch.testing.assert_close(sums, torch.ones(3))
