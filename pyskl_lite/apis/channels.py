@@ -78,7 +78,12 @@ def derive_in_channels(cfg: Config) -> int | None:
     """
     if not needs_in_channels(cfg):
         return None
-    _, found = _first_sample(cfg)
+    try:
+        _, found = _first_sample(cfg)
+    except InputError as err:
+        raise InputError(f'{err} (model.backbone.in_channels is derived from the first sample '
+                         'of the data; without the data, set it with --cfg-options '
+                         'model.backbone.in_channels=N)') from None
     axis = channel_axis(found['pipeline'])
     channels = int(found['inputs'].shape[1 + axis])
     cfg.model.backbone.in_channels = channels

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from mmengine.config import Config
@@ -42,6 +43,8 @@ from pyskl_lite.utils import InputError
 GLOBAL_SHORTCUTS = ('ann_file', 'label_map', 'joint_layout', 'num_classes', 'clip_len')
 #: shortcut -> (the key it sets everywhere, how its value is read)
 NAMED_SHORTCUTS: dict[str, tuple[str, Callable[[Any], Any]]] = {}
+#: the checkout holding ``configs/`` (an editable install)
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SPLIT_SHORTCUTS = {'train_split': 'train_dataloader', 'val_split': 'val_dataloader',
                    'test_split': 'test_dataloader'}
 
@@ -55,7 +58,11 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
     source = os.fspath(path)
     if not os.path.isfile(source):
         raise InputError.at(source, 'config file not found')
-    cfg = Config.fromfile(source)
+    try:
+        cfg = Config.fromfile(source)
+    except FileNotFoundError as err:
+        raise InputError.at(source, _missing_base_message(source, err.filename),
+                            field='_base_') from None
     for key in (*GLOBAL_SHORTCUTS, *NAMED_SHORTCUTS):
         if key in cfg:
             _apply_everywhere(cfg, source, key, cfg[key], option=False)
@@ -73,6 +80,20 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
         else:
             _set_split(cfg, source, key, value)
     return cfg
+
+
+def _missing_base_message(source: str, missing: str | None) -> str:
+    """Why a ``_base_`` file was not found, with the absolute path that would work."""
+    folder = os.path.dirname(os.path.abspath(source))
+    message = (f'_base_ file {missing} not found: _base_ paths are relative to the folder of '
+               f'the config that names them ({folder})')
+    if missing:
+        relative = os.path.relpath(missing, folder)
+        for candidate in (REPO_ROOT / relative, REPO_ROOT / 'configs' / relative):
+            if candidate.is_file():
+                return (f'{message}; a config outside the repository names the shipped ones by '
+                        f'absolute path: {str(candidate)!r}')
+    return message
 
 
 def _apply_everywhere(cfg: Config, source: str, key: str, value: Any, option: bool) -> None:

@@ -200,6 +200,26 @@ def build_runner(cfg: Config) -> Runner:
     cfg = Config(cfg._cfg_dict.to_dict(), cfg_text=cfg.text, filename=cfg.filename,
                  env_variables=cfg.env_variables, format_python_code=False)
     runner_type = cfg.get('runner_type', 'SkeletonRunner')
-    if runner_type == 'SkeletonRunner':
-        return SkeletonRunner.from_cfg(cfg)
-    return RUNNERS.build(cfg)
+    runner = SkeletonRunner.from_cfg(cfg) if runner_type == 'SkeletonRunner' \
+        else RUNNERS.build(cfg)
+    note = best_on_test_note(cfg)
+    if note:
+        runner.logger.warning(note)
+    return runner
+
+
+def best_on_test_note(cfg: Config) -> str | None:
+    """A warning when the checkpoint kept as "best" is chosen on the test data: validation
+    and test read the same split of the same file and a ``save_best`` is set."""
+    best = ((cfg.get('default_hooks') or {}).get('checkpoint') or {}).get('save_best')
+    loaders = [cfg.get(f'{stage}_dataloader') for stage in ('val', 'test')]
+    if not best or not all(loaders) or cfg.get('val_cfg') is None:
+        return None
+    val, test = (innermost_dataset(loader['dataset']) for loader in loaders)
+    same = (val.get('ann_file'), val.get('split')) == (test.get('ann_file'), test.get('split'))
+    if not same:
+        return None
+    return (f"val_split == test_split ({val.get('split')!r}): the 'best' checkpoint "
+            f"(save_best={best!r}) is chosen on the test data, so its test score is optimistic; "
+            'report the final epoch_N.pth, or validate on another split (--cfg-options '
+            'val_split=...)')

@@ -32,6 +32,8 @@ class RepeatDataset(_MMEngineRepeatDataset):
         if times < 1 or min_samples < 0:
             raise ValueError(f'times must be >= 1 and min_samples >= 0, got {times}, '
                              f'{min_samples}')
+        if isinstance(dataset, dict):
+            dataset = DATASETS.build(dataset)
         super().__init__(dataset, times=times, lazy_init=True)
         if min_samples:
             length = len(self.dataset)

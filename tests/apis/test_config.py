@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from pyskl_lite.apis import load_config
+from pyskl_lite.apis.sanity import innermost_dataset
 from pyskl_lite.utils import InputError
 
 BASE = '''
@@ -68,7 +69,7 @@ def test_max_epochs_shortcut_stretches_the_schedule(name):
                 assert new['T_max'] == 6 - begin and old['T_max'] == 24 - begin
         else:
             assert new == old  # the warm-up keeps its length
-    pipelines = [after[f'{split}_dataloader'].dataset.pipeline
+    pipelines = [innermost_dataset(after[f'{split}_dataloader'].dataset).pipeline
                  for split in ('train', 'val', 'test')]
     clip_lens = [t['clip_len'] for p in pipelines for t in p if 'clip_len' in t]
     assert len(clip_lens) == 3 and set(clip_lens) == {16}
@@ -77,3 +78,72 @@ def test_max_epochs_shortcut_stretches_the_schedule(name):
 def test_max_epochs_needs_an_epoch_loop(config_files):
     with pytest.raises(InputError, match='no train_cfg.max_epochs'):
         load_config(config_files / 'child.py', dict(max_epochs=3))
+
+
+TABLE = '''
+joint_layout = 'coco'
+stream = 'j'
+keypoint_layout = 'NMTVC'
+reverse_pairs = {'sit down': 'stand up'}
+pipeline = [dict(type='TemporalReverse', reverse_label_map=reverse_pairs),
+            dict(type='GenSkeFeat', feats=stream, joint_layout=joint_layout),
+            dict(type='FormatKeypoints', layout=keypoint_layout)]
+train_dataloader = dict(dataset=dict(type='PoseDataset', pipeline=pipeline))
+model = dict(backbone=dict(type='KeypointC3D', joint_layout=joint_layout,
+                           layout=keypoint_layout))
+'''
+
+
+@pytest.fixture
+def table_files(tmp_path):
+    (tmp_path / 'table.py').write_text(TABLE)
+    (tmp_path / 'twin.py').write_text(
+        "_base_ = ['./table.py']\njoint_layout = 'kinect'\nstream = 'j+jm'\n"
+        "keypoint_layout = 'NCTVM'\n")
+    return tmp_path
+
+
+def _pipeline(cfg):
+    return {t['type']: t for t in cfg.train_dataloader.dataset.pipeline}
+
+
+def test_a_child_changes_the_table_in_one_line(table_files):
+    """Top-level shortcut names are written into every key they stand for, so a twin config
+    changes layout, features and axis order without restating the pipeline."""
+    cfg = load_config(table_files / 'twin.py')
+    steps = _pipeline(cfg)
+    assert steps['GenSkeFeat']['feats'] == ['j', 'jm']
+    assert steps['GenSkeFeat']['joint_layout'] == cfg.model.backbone.joint_layout == 'kinect'
+    assert steps['FormatKeypoints']['layout'] == cfg.model.backbone.layout == 'NCTVM'
+    base = load_config(table_files / 'table.py')
+    assert _pipeline(base)['GenSkeFeat']['feats'] == ['j']
+    assert base.model.backbone.layout == 'NMTVC'
+
+
+def test_stream_and_reverse_pairs_shortcuts(table_files):
+    cfg = load_config(table_files / 'table.py', dict(stream='b+bm',
+                                                     reverse_pairs='sitDown:standUp'))
+    steps = _pipeline(cfg)
+    assert steps['GenSkeFeat']['feats'] == ['b', 'bm']
+    assert steps['TemporalReverse']['reverse_label_map'] == {'sitDown': 'standUp'}
+    cfg = load_config(table_files / 'table.py', dict(reverse_pairs=['a:b', '3:4']))
+    assert _pipeline(cfg)['TemporalReverse']['reverse_label_map'] == {'a': 'b', 3: 4}
+    cfg = load_config(table_files / 'table.py', dict(reverse_pairs='none'))
+    assert _pipeline(cfg)['TemporalReverse']['reverse_label_map'] == {}
+    with pytest.raises(InputError, match="stream='x'.*one or more of j, b, jm, bm"):
+        load_config(table_files / 'table.py', dict(stream='x'))
+    with pytest.raises(InputError, match='reverse_pairs.*written a:b'):
+        load_config(table_files / 'table.py', dict(reverse_pairs='sitDown'))
+    (table_files / 'plain.py').write_text('model = dict()\n')
+    with pytest.raises(InputError, match="no 'feats' key"):
+        load_config(table_files / 'plain.py', dict(stream='j'))
+
+
+def test_a_config_outside_the_repository_is_told_the_absolute_base_path(tmp_path):
+    outside = tmp_path / 'my_config.py'
+    outside.write_text("_base_ = ['configs/c3d_keypoint.py']\n")
+    shipped = Path(__file__).resolve().parents[2] / 'configs' / 'c3d_keypoint.py'
+    with pytest.raises(InputError, match=f"relative to the folder.*absolute path: '{shipped}'"):
+        load_config(outside)
+    outside.write_text(f"_base_ = [{str(shipped)!r}]\nstream = 'b'\n")
+    assert load_config(outside).stream == 'b'

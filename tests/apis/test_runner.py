@@ -1,4 +1,6 @@
 """build_runner's config check."""
+from pathlib import Path
+
 import pytest
 
 import pyskl_lite
@@ -37,3 +39,13 @@ def test_runners_started_in_the_same_second_log_into_their_own_work_dirs(tmp_pat
         log_dir = tmp_path / name / runner.timestamp
         assert (log_dir / 'vis_data' / f'{runner.timestamp}.json').stat().st_size > 0
         assert 'Epoch(train)' in (log_dir / f'{runner.timestamp}.log').read_text()
+
+
+def test_best_checkpoint_on_the_test_split_is_pointed_out():
+    from pyskl_lite.apis.runner import best_on_test_note
+
+    root = Path(__file__).resolve().parents[2]
+    cfg = load_config(root / 'configs' / 'c3d_keypoint.py')
+    assert 'chosen on the test data' in best_on_test_note(cfg)      # xsub_val for both
+    assert best_on_test_note(load_config(root / 'configs' / 'c3d_keypoint.py',
+                                         dict(val_split='xsub_train'))) is None

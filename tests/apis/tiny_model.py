@@ -19,7 +19,7 @@ def write_tiny_config(folder: Path, clip_len: int = 8, num_clips: int = 2) -> Pa
 _base_ = [{str(CONFIGS / 'datasets' / 'synthetic_keypoint.py')!r},
           {str(CONFIGS / 'models' / 'lstm.py')!r}]
 label_map = {str(label_map)!r}
-model = dict(backbone=dict(hidden_size=8, num_layers=1, embed_channels=8),
+model = dict(backbone=dict(in_channels=3, hidden_size=8, num_layers=1, embed_channels=8),
              cls_head=dict(in_channels=16, num_classes={len(CLASSES)}))
 test_pipeline = [
     dict(type='PreNormalize2D', threshold=0.01),

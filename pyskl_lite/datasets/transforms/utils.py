@@ -126,8 +126,10 @@ ClassRef = int | str
 def class_indices(classes: Sequence[ClassRef], label_map: str | Sequence[str] | None,
                   name: str) -> list[int | None]:
     """Class indices of ``classes`` given as indices or as names of ``label_map`` (a label-map
-    file or the names). A name the label map lacks gives None (with a warning): a config written
-    for one dataset then does nothing on another instead of remapping its classes."""
+    file or the names). A name the label map lacks gives None: a config written for one dataset
+    then does nothing on another instead of remapping its classes. When none of the names is
+    known (the config's classes belong to another dataset) that is said once in the log; when
+    only some are, a warning names them (a typo?)."""
     names = None
     if any(isinstance(c, str) for c in classes):
         if label_map is None:
@@ -135,7 +137,10 @@ def class_indices(classes: Sequence[ClassRef], label_map: str | Sequence[str] | 
         names = {n: i for i, n in enumerate(read_label_map(label_map))}
     indices = [names.get(c) if isinstance(c, str) else int(c) for c in classes]
     unknown = sorted({c for c, i in zip(classes, indices, strict=True) if i is None})
-    if unknown:
+    if unknown and len(unknown) == len(set(classes)):
+        print_log(f'{name}: none of its classes is in the label map {label_map!r} (written for '
+                  'another dataset?); it does nothing here', logger='current', level=logging.INFO)
+    elif unknown:
         print_log(f'{name}: classes {unknown} are not in the label map {label_map!r}; their '
                   'entries are ignored', logger='current', level=logging.WARNING)
     return indices
@@ -149,8 +154,8 @@ def symmetric_label_map(mapping: dict[ClassRef, ClassRef] | None, name: str,
     error.
     """
     pairs = list((mapping or {}).items())
-    sources = class_indices([a for a, _ in pairs], label_map, name)
-    targets = class_indices([b for _, b in pairs], label_map, name)
+    indices = class_indices([a for a, _ in pairs] + [b for _, b in pairs], label_map, name)
+    sources, targets = indices[:len(pairs)], indices[len(pairs):]
     result: dict[int, int] = {}
     for source, target in zip(sources, targets, strict=True):
         if source is None or target is None:

@@ -150,3 +150,27 @@ def test_coordinate_augmentations_refuse_feature_tensors():
     for transform in (RandomAffine(), RandomJitter(), RandomJointDropout()):
         with pytest.raises(ValueError, match='before GenSkeFeat'):
             transform(dict(features))
+
+
+def test_pairs_of_another_dataset_are_noted_once_and_a_partial_match_warns():
+    """A config's synthetic pairs on UTKinect's label map: one info line, no warning; a pair
+    with a misspelt name among known ones still warns."""
+    import logging
+
+    from mmengine.logging import MMLogger
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        names = ['walk', 'sitDown', 'standUp']
+        TemporalReverse(reverse_label_map={'sit down': 'stand up'}, label_map=names)
+        TemporalReverse(reverse_label_map={'sitDown': 'standup'}, label_map=names)
+    finally:
+        logger.removeHandler(handler)
+    levels = [(r.levelno, r.getMessage()) for r in records]
+    assert levels[0][0] == logging.INFO and 'none of its classes' in levels[0][1]
+    assert levels[1][0] == logging.WARNING and "'standup'" in levels[1][1]
+    assert len(levels) == 2

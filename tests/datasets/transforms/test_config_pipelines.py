@@ -41,6 +41,11 @@ def _datasets(name, files, splits=('train', 'val', 'test')):
         return {split: DATASETS.build(cfg[f'{split}_dataloader']['dataset']) for split in splits}
 
 
+def _inner(dataset):
+    """The PoseDataset below a RepeatDataset."""
+    return getattr(dataset, 'dataset', dataset)
+
+
 @pytest.mark.parametrize('name,dim,shapes', [
     ('synthetic_heatmap', 2, {'train': (1, 17, 48, 56, 56), 'val': (1, 17, 48, 64, 64),
                               'test': (10, 17, 48, 64, 64)}),
@@ -52,7 +57,7 @@ def _datasets(name, files, splits=('train', 'val', 'test')):
 def test_config_pipelines_produce_model_inputs(synthetic, name, dim, shapes):
     datasets = _datasets(name, synthetic[dim])
     for split, dataset in datasets.items():
-        assert dataset.split == ('xsub_train' if split == 'train' else 'xsub_val')
+        assert _inner(dataset).split == ('xsub_train' if split == 'train' else 'xsub_val')
         sample = dataset[0]
         inputs, data_sample = sample['inputs'], sample['data_samples']
         assert tuple(inputs.shape) == shapes[split] and inputs.dtype == torch.float32
@@ -78,10 +83,11 @@ def _both_ways(pairs):
 def test_label_aware_augmentations_cover_the_synthetic_pairs(synthetic):
     """The configs name the synthetic mirrored / reversed classes; they must stay in step with
     the generator's pairs."""
-    flip = next(t for t in _datasets('synthetic_heatmap', synthetic[2], ['train'])['train']
-                .pipeline.transforms if type(t).__name__ == 'Flip')
+    heatmap = _inner(_datasets('synthetic_heatmap', synthetic[2], ['train'])['train'])
+    flip = next(t for t in heatmap.pipeline.transforms if type(t).__name__ == 'Flip')
     assert flip.flip_label_map == _both_ways(MIRRORED_PAIRS)
     for name, dim in (('synthetic_keypoint', 2), ('synthetic_keypoint_3d', 3)):
-        reverse = next(t for t in _datasets(name, synthetic[dim], ['train'])['train'].pipeline
-                       .transforms if type(t).__name__ == 'TemporalReverse')
+        train = _inner(_datasets(name, synthetic[dim], ['train'])['train'])
+        reverse = next(t for t in train.pipeline.transforms
+                       if type(t).__name__ == 'TemporalReverse')
         assert reverse.label_map == _both_ways(REVERSED_PAIRS)
