@@ -11,17 +11,20 @@ counts as one FLOP. mmengine's analysis does not count recurrent layers; their m
 and shown separately. Test-time cost per sample is this number times the test pipeline's number
 of views (clips × flips).
 """
+from __future__ import annotations
+
 import argparse
+from typing import TYPE_CHECKING
 
-import torch
-import torch.nn as nn
-from mmengine.analysis import get_model_complexity_info
-from mmengine.config import DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis import load_config
-from pyskl_lite.registry import DATASETS, MODELS
 from pyskl_lite.utils import run_cli
+from pyskl_lite.utils.cli import add_cfg_options
+
+if TYPE_CHECKING:
+    import torch
+    import torch.nn as nn
+
+# torch, mmengine and the package's modules are imported inside the functions, after the
+# arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -32,20 +35,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              '17 48 56 56 for heatmaps (default: from the test dataset)')
     parser.add_argument('--dataloader', choices=('test', 'val', 'train'), default='test',
                         help='whose dataset gives the input shape (default test)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys (shortcuts: ann_file, joint_layout, ...)')
+    add_cfg_options(parser)
     parser.add_argument('--show-table', action='store_true', help='print the per-layer table')
     return parser.parse_args(argv)
 
 
 def first_sample_inputs(cfg, dataloader: str) -> torch.Tensor:
     """The packed ``inputs`` ``(num_views, ...)`` of the first sample of a dataloader."""
+    from pyskl_lite.registry import DATASETS
+
     dataset = DATASETS.build(cfg[f'{dataloader}_dataloader']['dataset'])
     return dataset[0]['inputs']
 
 
 def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
     """Multiply-adds of every ``nn.LSTM`` in ``model`` for one forward pass of ``batch``."""
+    import torch
+    import torch.nn as nn
+
     total = 0
 
     def hook(module: nn.LSTM, args: tuple, _output) -> None:
@@ -68,6 +75,13 @@ def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    import torch
+    from mmengine.analysis import get_model_complexity_info
+
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis import load_config
+    from pyskl_lite.registry import MODELS
+
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     model = MODELS.build(cfg.model).eval()

@@ -3,7 +3,7 @@
     python tools/test.py CONFIG CHECKPOINT [--eval top_k_accuracy mean_class_accuracy
         confusion_matrix precision_recall_f1] [--topk 1 5] [--out results.pkl|.json]
         [--average-clips prob|score] [--work-dir DIR] [--launcher none|pytorch|slurm]
-        [--cfg-options k=v ...]
+        [--cfg-options k=v ...] [--verbose]
 
 Default metrics: top-1, top-5 and mean class accuracy. Into the work dir (default
 ``work_dirs/<config name>``) go ``metrics.csv``, and with the matching ``--eval``
@@ -16,20 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os.path as osp
+from typing import TYPE_CHECKING
 
-from mmengine.config import Config, DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis import build_runner, finish_distributed, load_config
-from pyskl_lite.apis.distributed import LAUNCHERS
-from pyskl_lite.evaluation.reports import (
-    CONFUSION_COUNTS_CSV,
-    CONFUSION_NORMALIZED_CSV,
-    CONFUSION_PNG,
-    PER_CLASS_CSV,
-    write_metrics,
-)
 from pyskl_lite.utils import InputError, run_cli
+from pyskl_lite.utils.cli import LAUNCHERS, add_cfg_options, add_verbose
+
+if TYPE_CHECKING:
+    from mmengine.config import Config
+
+# torch, mmengine and the package's modules are imported inside the functions, after the
+# arguments are parsed: --help answers without them.
 
 EVAL_CHOICES = ('top_k_accuracy', 'mean_class_accuracy', 'confusion_matrix',
                 'precision_recall_f1')
@@ -51,8 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='report folder (default work_dirs/<config name>)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='how the processes were started (set by dist_test.sh)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys (shortcuts: ann_file, test_split, ...)')
+    add_cfg_options(parser)
+    add_verbose(parser)
     args = parser.parse_args(argv)
     if args.out and osp.splitext(args.out)[1].lower() not in ('.pkl', '.json'):
         parser.error(f'--out must end in .pkl or .json, got {args.out}')
@@ -76,7 +72,11 @@ def evaluators(args: argparse.Namespace, work_dir: str) -> list[dict]:
 
 
 def build_config(args: argparse.Namespace) -> Config:
+    from pyskl_lite.apis import load_config
+
     cfg = load_config(args.config, args.cfg_options)
+    if args.verbose:
+        cfg.verbose = True
     if not osp.isfile(args.checkpoint):
         raise InputError.at(args.checkpoint, 'checkpoint not found')
     if not cfg.get('test_dataloader'):
@@ -93,7 +93,6 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.model.setdefault('test_cfg', {})['average_clips'] = args.average_clips
     cfg.test_evaluator = evaluators(args, cfg.work_dir)
     cfg.test_cfg = cfg.get('test_cfg') or dict(type='TestLoop')
-    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='TestProgressBarHook')]
     return cfg
 
 
@@ -109,6 +108,16 @@ def format_table(metrics: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis import build_runner, finish_distributed
+    from pyskl_lite.evaluation.reports import (
+        CONFUSION_COUNTS_CSV,
+        CONFUSION_NORMALIZED_CSV,
+        CONFUSION_PNG,
+        PER_CLASS_CSV,
+        write_metrics,
+    )
+
     register_all_modules()
     cfg = build_config(args)
     runner = build_runner(cfg)

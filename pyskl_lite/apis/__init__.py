@@ -11,7 +11,7 @@ from .distributed import (
     finish_distributed,
     init_distributed,
 )
-from .hooks import TestProgressBarHook, TrainingCurvesHook, TrainScalarsHook
+from .hooks import ConsoleProgressHook, TrainingCurvesHook, TrainScalarsHook
 from .inference import inference_recognizer, init_recognizer
 from .random_state import (
     ValidationRandomStateHook,
@@ -23,7 +23,7 @@ from .runner import SkeletonRunner, build_runner
 
 __all__ = [
     'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
-    'TestProgressBarHook', 'TrainScalarsHook', 'TrainingCurvesHook',
+    'ConsoleProgressHook', 'TrainScalarsHook', 'TrainingCurvesHook',
     'ValidationRandomStateHook', 'build_runner', 'capture_random_state',
     'checkpoint_safe_globals', 'default_backend', 'find_resume_checkpoint', 'finish_distributed',
     'inference_recognizer', 'init_distributed', 'init_recognizer', 'load_checkpoint_file',
