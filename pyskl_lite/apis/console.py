@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from mmengine.config import Config
@@ -60,6 +61,32 @@ def install_console_filter(logger: logging.Logger, verbose: bool = False) -> Non
             handler.removeFilter(old)
         if not verbose:
             handler.addFilter(ConsoleFilter())
+
+
+class _StdoutHandler(logging.StreamHandler):
+    """A handler that writes to ``sys.stdout`` as it is at each record (a redirect, pytest's
+    capture), where the progress displays write too, so their order is kept."""
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def console_logger() -> logging.Logger:
+    """``pyskl_lite.console``: the lines of a run meant for people (summary, one line per
+    epoch), as bare messages on stdout."""
+    logger = logging.getLogger('pyskl_lite.console')
+    if not logger.handlers:
+        handler = _StdoutHandler()
+        handler.setFormatter(logging.Formatter('%(message)s'))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
 
 
 def _plural(count: int, word: str) -> str:

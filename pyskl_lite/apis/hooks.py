@@ -16,7 +16,7 @@ from pyskl_lite.registry import HOOKS
 from pyskl_lite.utils.progress import Progress, format_seconds
 from pyskl_lite.visualization.curves import plot_work_dir_curves
 
-from .console import FILE_ONLY, run_summary
+from .console import FILE_ONLY, console_logger, run_summary
 
 
 def _scalar(value) -> float:
@@ -106,12 +106,16 @@ class ConsoleProgressHook(Hook):
         self._start_iter = 0
         self._training = False
 
-    def _print(self, text: str) -> None:
-        print(text, flush=True)
+    @staticmethod
+    def _log(runner, text: str) -> None:
+        """``text`` on the console (:func:`~pyskl_lite.apis.console.console_logger`) and in
+        the run's log file."""
+        console_logger().info(text)
+        runner.logger.info(text, extra=FILE_ONLY)
 
-    def _flush(self) -> None:
+    def _flush(self, runner) -> None:
         if self._pending is not None:
-            self._print(self._pending)
+            self._log(runner, self._pending)
             self._pending = None
 
     def _time_left(self, runner) -> float | None:
@@ -121,9 +125,7 @@ class ConsoleProgressHook(Hook):
         return (time.monotonic() - self._run_start) / done * (runner.max_iters - runner.iter)
 
     def _summary(self, runner, mode: str) -> None:
-        lines = run_summary(runner, mode)
-        runner.logger.info('\n'.join(lines), extra=FILE_ONLY)
-        self._print('\n'.join(lines))
+        self._log(runner, '\n'.join(run_summary(runner, mode)))
 
     def before_train(self, runner) -> None:
         if not is_main_process():
@@ -136,11 +138,12 @@ class ConsoleProgressHook(Hook):
     def before_train_epoch(self, runner) -> None:
         if not is_main_process():
             return
-        self._flush()
+        self._flush(runner)
         self._losses, self._accuracies = [], []
         self._epoch_start = time.monotonic()
         self._bar = Progress(len(runner.train_dataloader),
-                             f'epoch {runner.epoch + 1}/{runner.max_epochs}', unit='batch',
+                             f'training epoch {runner.epoch + 1}/{runner.max_epochs}',
+                             unit='batch',
                              interval_s=self.interval_s, leave=False)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
@@ -154,7 +157,7 @@ class ConsoleProgressHook(Hook):
         left = self._time_left(runner)
         postfix = f'loss {self._losses[-1]:.4f}' if self._losses else ''
         if left is not None:
-            postfix += f'{", " if postfix else ""}run ETA {format_seconds(left)}'
+            postfix += f'{", " if postfix else ""}run: {format_seconds(left)} left'
         self._bar.update(1, postfix=postfix)
 
     def after_train_epoch(self, runner) -> None:
@@ -189,13 +192,13 @@ class ConsoleProgressHook(Hook):
         text = 'val ' + format_metrics(metrics or {})
         if self._pending is not None:
             self._pending += f' | {text}'
-            self._flush()
+            self._flush(runner)
         else:
-            self._print(text)
+            self._log(runner, text)
 
     def after_train(self, runner) -> None:
         if is_main_process():
-            self._flush()
+            self._flush(runner)
             self._training = False
 
     def before_test_epoch(self, runner) -> None:

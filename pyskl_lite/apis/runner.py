@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 import itertools
 import os
 import shutil
@@ -204,11 +205,15 @@ class SkeletonRunner(Runner):
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
                         revise_keys: list | None = None) -> dict:
-        """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list."""
-        with checkpoint_safe_globals():
+        """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
+        mmengine prints (not logs) which backend loads the file: that goes to the log file."""
+        printed = io.StringIO()
+        with checkpoint_safe_globals(), contextlib.redirect_stdout(printed):
             checkpoint = super().load_checkpoint(
                 filename, map_location=map_location, strict=strict,
                 revise_keys=revise_keys if revise_keys is not None else [(r'^module.', '')])
+        if printed.getvalue().strip():
+            self.logger.info(printed.getvalue().strip(), extra=FILE_ONLY)
         self._loaded_random_state = checkpoint.get('meta', {}).get('random_state')
         return checkpoint
 
