@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as err:
         raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
                             f'{err}') from None
+    if runner.rank == 0:
+        print(f'checkpoint: {args.checkpoint}')
     metrics = runner.test()
     finish_distributed()
     if runner.rank != 0:

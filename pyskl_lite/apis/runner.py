@@ -138,6 +138,11 @@ class SkeletonRunner(Runner):
             shutil.rmtree(log_dir, ignore_errors=True)
 
     def setup_env(self, env_cfg: dict) -> None:
+        if self.distributed:
+            # mmengine sets these to 1 with a warning per process when unset (tools/torchrun.sh
+            # sets them); setting them here first keeps its behaviour without the warnings.
+            for name in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+                os.environ.setdefault(name, '1')
         if self.distributed and not dist.is_initialized():
             dist_cfg = dict(env_cfg.get('dist_cfg') or {})
             init_distributed(self.launcher, backend=dist_cfg.get('backend'),
