@@ -14,6 +14,8 @@ of views (clips × flips).
 from __future__ import annotations
 
 import argparse
+import logging
+import re
 from typing import TYPE_CHECKING
 
 from pyskl_lite.utils import run_cli
@@ -73,10 +75,30 @@ def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
     return total
 
 
+class AnalysisNotices(logging.Filter):
+    """Keeps mmengine's analysis notices off the console: an operator without a FLOPs rule
+    (element-wise ops, pooling, normalisation: not multiply-adds by fvcore's convention) is
+    collected in :attr:`uncounted` for one summary line; the "submodules never called" notice
+    (the loss and the data preprocessor, outside a forward pass) is dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uncounted: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        match = re.match(r'Unsupported operator (\S+) encountered', message)
+        if match:
+            self.uncounted.append(match[1])
+            return False
+        return not message.startswith('The following submodules of the model were never')
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
     from mmengine.analysis import get_model_complexity_info
+    from mmengine.logging import MMLogger
 
     from pyskl_lite import register_all_modules
     from pyskl_lite.apis import load_config
@@ -93,9 +115,15 @@ def main(argv: list[str] | None = None) -> int:
         one_view = inputs[0]
         test_views = inputs.shape[0] if args.dataloader == 'test' else None
     batch = one_view.float()[None, None]  # (1 sample, 1 view, ...)
-    with torch.no_grad():
-        info = get_model_complexity_info(model, inputs=(batch,), show_table=args.show_table,
-                                         show_arch=False)
+    notices = AnalysisNotices()
+    logger = MMLogger.get_current_instance()
+    logger.addFilter(notices)
+    try:
+        with torch.no_grad():
+            info = get_model_complexity_info(model, inputs=(batch,),
+                                             show_table=args.show_table, show_arch=False)
+    finally:
+        logger.removeFilter(notices)
     recurrent = count_recurrent_flops(model, batch)
     flops = int(info['flops']) + recurrent
     print(f'config: {args.config}')
@@ -104,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f'FLOPs per view: {flops:,} ({flops / 1e9:.3f} G; 1 multiply-add = 1 FLOP)')
     if recurrent:
         print(f'  of which recurrent (LSTM) layers: {recurrent:,}')
+    if notices.uncounted:
+        print('  not counted (no multiply-adds rule, as in fvcore): '
+              + ', '.join(dict.fromkeys(op.removeprefix('aten::') for op in notices.uncounted)))
     if test_views is not None:
         print(f'test views per sample: {test_views} -> FLOPs per test sample: '
               f'{flops * test_views:,}')

@@ -104,7 +104,7 @@ class ConsoleProgressHook(Hook):
         self._accuracies: list[float] = []
         self._run_start = self._epoch_start = 0.0
         self._start_iter = 0
-        self._training = False
+        self._training = self._trained = False
 
     @staticmethod
     def _log(runner, text: str) -> None:
@@ -200,6 +200,7 @@ class ConsoleProgressHook(Hook):
         if is_main_process():
             self._flush(runner)
             self._training = False
+            self._trained = True
 
     def before_test_epoch(self, runner) -> None:
         if not is_main_process():
@@ -214,9 +215,12 @@ class ConsoleProgressHook(Hook):
             self._bar.update(1)
 
     def after_test_epoch(self, runner, metrics: dict | None = None) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        if self._bar is None:
+            return
+        self._bar.close()
+        self._bar = None
+        if self._trained:  # tools/train.py --test-last / --test-best; test.py prints a table
+            self._log(runner, 'test ' + format_metrics(metrics or {}))
 
 
 def format_metrics(metrics: dict) -> str:

@@ -183,10 +183,11 @@ def test_console_is_a_short_summary_then_progress_and_the_log_has_the_rest(confi
         assert detail in log
     assert 'GPU number' not in log
 
-    train_in_process(configs['exact'], tmp_path / 'verbose', '--verbose',
+    train_in_process(configs['exact'], tmp_path / 'verbose', '--verbose', '--test-last',
                      options=['max_epochs=1'])
     console = capsys.readouterr().out
     assert 'Hooks will be executed' in console and 'Epoch(train)' in console
+    assert '\ntest top1 ' in console  # --test-last's metrics, on the console in any mode
 
 
 def test_a_failed_start_leaves_the_last_good_run_untouched(configs, tmp_path):
