@@ -123,9 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     runner = build_runner(cfg)
     try:
         runner.load_checkpoint(args.checkpoint, strict=True)
-    except RuntimeError as err:
-        raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
-                            f'{err}') from None
+    except BaseException as err:
+        runner.discard_run_dir()  # nothing was tested: leave no log folder behind
+        if isinstance(err, RuntimeError):
+            raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
+                                f'{err}') from None
+        raise
     if runner.rank == 0:
         print(f'checkpoint: {args.checkpoint}')
     metrics = runner.test()

@@ -74,7 +74,7 @@ class SkeletonRunner(Runner):
         try:
             super().__init__(*args, **kwargs)
         except BaseException:
-            self._discard_run_dir()
+            self.discard_run_dir()
             raise
 
     def build_logger(self, log_level: int | str = 'INFO', log_file: str | None = None,
@@ -127,12 +127,15 @@ class SkeletonRunner(Runner):
             yield
         except BaseException:
             if not self._started:
-                self._discard_run_dir()
+                self.discard_run_dir()
             raise
 
     @master_only
-    def _discard_run_dir(self) -> None:
-        """Remove this run's ``<timestamp>/`` folder: it failed before its loop started."""
+    def discard_run_dir(self) -> None:
+        """Remove this run's ``<timestamp>/`` folder, for a run that failed before its loop
+        started (done by :meth:`train`, :meth:`val` and :meth:`test`; a tool that fails
+        between building the runner and starting it calls it, e.g. on a checkpoint that does
+        not load)."""
         log_dir = getattr(self, '_log_dir', None)
         if log_dir and os.path.isdir(log_dir):
             shutil.rmtree(log_dir, ignore_errors=True)

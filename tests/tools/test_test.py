@@ -84,6 +84,7 @@ def test_checkpoint_of_another_model_is_refused(trained, tmp_path):
         test_tool.main([str(trained[0]), str(trained[1]), '--work-dir', str(tmp_path),
                         '--cfg-options', 'model.backbone.hidden=16',
                         'model.cls_head.in_channels=16'])
+    assert not [path for path in tmp_path.iterdir() if path.is_dir()]  # no run folder left
 
 
 def test_testing_in_the_training_work_dir_keeps_its_config(trained):
