@@ -13,6 +13,7 @@ process (``1 / (1/data + 1/step)``); DataLoader workers overlap the two.
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 
 from pyskl_lite.utils import InputError, run_cli
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                             field='arguments')
     import torch
     from mmengine.dataset import pseudo_collate
+    from mmengine.logging import MMLogger
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
@@ -50,7 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(0)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     model = MODELS.build(cfg.model)
-    model.init_weights()
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # not the table of every parameter's initialisation
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
     model.train()
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
 

@@ -12,13 +12,17 @@ import argparse
 from typing import Any
 
 #: Keys of ``--cfg-options`` that ``pyskl_lite.apis.config.load_config`` expands, with what
-#: they do (shown by every tool's ``--help``).
+#: they do (shown by every tool's ``--help``; tests/utils/test_cli.py checks that every
+#: shortcut the config module implements is here).
 CFG_OPTION_SHORTCUTS: dict[str, str] = {
     'ann_file': 'every ann_file key',
     'label_map': 'every label_map key',
-    'joint_layout': 'every joint_layout key',
+    'joint_layout': 'every joint_layout key; a name or a layout file',
     'num_classes': 'every num_classes key',
     'clip_len': 'every clip_len key',
+    'stream': "every GenSkeFeat's feats: j, b, jm, bm or several joined by +",
+    'keypoint_layout': 'every layout key (axis order, e.g. NCTVM)',
+    'reverse_pairs': "every TemporalReverse's reverse_label_map, as a:b class-name pairs",
     'train_split': "the train dataloader dataset's split",
     'val_split': "the val dataloader dataset's split",
     'test_split': "the test dataloader dataset's split",
