@@ -18,7 +18,7 @@ $(STAMP): setup.py | $(PY)
 install: $(STAMP)
 
 test: install
-	$(PY) -m pytest tests -q -p no:cacheprovider --timeout=900 --durations=15
+	$(PY) -m pytest tests -q -rs -p no:cacheprovider --timeout=900 --durations=15
 
 demo: install
 	PYTHON=$(PY) bash tools/run_demo.sh

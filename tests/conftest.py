@@ -47,3 +47,11 @@ def ann_pickle(tmp_path: Path) -> Callable[..., Path]:
         return write_pickle(tmp_path / name, anns, split)
 
     return factory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # torch 2.13 scripts its own functional optimizers when torch.distributed.optim is imported
+    # (by mmengine); nothing in this project calls torch.jit, and no user can act on these.
+    for message in ('`torch.jit.script` is deprecated', '`torch.jit.interface` is deprecated'):
+        config.addinivalue_line('filterwarnings',
+                                f'ignore:{message}:DeprecationWarning:torch.jit._script')

@@ -15,11 +15,10 @@ import resource
 import threading
 import time
 
-import torch
-from torch.utils.data import DataLoader
-
-from pyskl_lite.datasets import PoseDataset
 from pyskl_lite.utils import run_cli
+
+# torch and the package's datasets are imported in main(), after the arguments are parsed:
+# --help answers without them.
 
 
 def parse_args() -> argparse.Namespace:
@@ -87,6 +86,12 @@ def _touch(batch: list) -> int:
 
 def main() -> int:
     args = parse_args()
+    import torch
+    from torch.utils.data import DataLoader
+
+    from pyskl_lite.datasets import PoseDataset
+
+    torch.set_num_threads(1)
     start = time.perf_counter()
     dataset = PoseDataset(args.ann_file, split=args.split,
                           serialize_data=not args.no_serialize)
@@ -114,5 +119,4 @@ def main() -> int:
 
 
 if __name__ == '__main__':
-    torch.set_num_threads(1)
     run_cli(main)

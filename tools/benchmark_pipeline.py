@@ -14,12 +14,8 @@ import argparse
 import copy
 import time
 
-from mmengine.config import DictAction
-from mmengine.registry import DefaultScope
-
-from pyskl_lite.apis import load_config
-from pyskl_lite.registry import DATASETS, TRANSFORMS
 from pyskl_lite.utils import InputError, run_cli
+from pyskl_lite.utils.cli import add_cfg_options
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,8 +25,7 @@ def parse_args() -> argparse.Namespace:
                         help='which dataloader\'s dataset and pipeline (default train)')
     parser.add_argument('--num-samples', type=int, default=50,
                         help='samples to run, cycling through the dataset (default 50)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='config overrides, e.g. ann_file=... (see load_config)')
+    add_cfg_options(parser)
     return parser.parse_args()
 
 
@@ -50,6 +45,11 @@ def main() -> int:
     if args.num_samples < 1:
         raise InputError.at(args.config, f'--num-samples must be >= 1, got {args.num_samples}',
                             field='num_samples')
+    from mmengine.registry import DefaultScope
+
+    from pyskl_lite.apis import load_config
+    from pyskl_lite.registry import DATASETS, TRANSFORMS
+
     cfg = load_config(args.config, args.cfg_options)
     DefaultScope.get_instance(f'benchmark-{time.time_ns()}',
                               scope_name=cfg.get('default_scope', 'pyskl_lite'))

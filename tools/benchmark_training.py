@@ -13,17 +13,11 @@ process (``1 / (1/data + 1/step)``); DataLoader workers overlap the two.
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 
-import torch
-from mmengine.config import DictAction
-from mmengine.dataset import pseudo_collate
-from mmengine.optim import build_optim_wrapper
-from mmengine.registry import DefaultScope
-
-from pyskl_lite.apis import derive_in_channels, load_config
-from pyskl_lite.registry import DATASETS, MODELS
 from pyskl_lite.utils import InputError, run_cli
+from pyskl_lite.utils.cli import add_cfg_options
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,8 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=2, help='untimed steps first (default 2)')
     parser.add_argument('--batch-size', type=int,
                         help="samples per step (default: the config's train_dataloader)")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='config overrides, e.g. ann_file=... (see load_config)')
+    add_cfg_options(parser)
     return parser.parse_args(argv)
 
 
@@ -43,6 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.iters < 1 or args.warmup < 0 or (args.batch_size is not None and args.batch_size < 1):
         raise InputError.at(args.config, '--iters and --batch-size must be >= 1, --warmup >= 0',
                             field='arguments')
+    import torch
+    from mmengine.dataset import pseudo_collate
+    from mmengine.logging import MMLogger
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import DefaultScope
+
+    from pyskl_lite.apis import derive_in_channels, load_config
+    from pyskl_lite.registry import DATASETS, MODELS
+
     cfg = load_config(args.config, args.cfg_options)
     batch_size = args.batch_size or cfg.train_dataloader.batch_size
     DefaultScope.get_instance(f'benchmark-training-{time.time_ns()}',
@@ -51,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     derive_in_channels(cfg)
     model = MODELS.build(cfg.model)
-    model.init_weights()
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # not the table of every parameter's initialisation
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
     model.train()
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
 

@@ -20,20 +20,11 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis.cross_validation import (
-    format_folds_table,
-    plan_cross_validation,
-    run_fold,
-    summarize_folds,
-    write_plan,
-    write_summary_csv,
-)
-from pyskl_lite.datasets.folds import GROUP_BY
-from pyskl_lite.evaluation import DEFAULT_EVAL, write_summary
 from pyskl_lite.utils import run_cli
+from pyskl_lite.utils.cli import DEFAULT_EVAL, GROUP_BY, add_cfg_options
+
+# torch, mmengine and the package's modules are imported in main(), after the arguments are
+# parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,9 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='output folder (default work_dirs/<config name>_cv)')
     parser.add_argument('--resume', action='store_true',
                         help='reuse the folds that an earlier run with the same plan finished')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys (shortcuts: ann_file, label_map, '
-                             'num_classes, max_epochs, train_split, val_split, ...)')
+    add_cfg_options(parser)
     args = parser.parse_args(argv)
     if args.folds is not None and args.folds < 2:
         parser.error(f'--folds must be at least 2, got {args.folds}')
@@ -65,6 +54,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis.cross_validation import (
+        format_folds_table,
+        plan_cross_validation,
+        run_fold,
+        summarize_folds,
+        write_plan,
+        write_summary_csv,
+    )
+    from pyskl_lite.evaluation import write_summary
+
     register_all_modules()
     work_dir = args.work_dir or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0] + '_cv')

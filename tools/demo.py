@@ -21,33 +21,11 @@ import os
 import pickle
 import time
 
-from mmengine.config import DictAction
-from tqdm import tqdm
-
-from pyskl_lite.apis.extraction import (
-    POSE_EXTRA_HINT,
-    MediaPipePose,
-    extract_skeleton,
-    mediapipe_available,
-)
-from pyskl_lite.apis.inference import (
-    inference_recognizer,
-    init_recognizer,
-    per_frame_scores,
-    sliding_window_scores,
-)
-from pyskl_lite.datasets.annotations import read_label_map
 from pyskl_lite.utils import InputError, run_cli
-from pyskl_lite.visualization import (
-    VideoReader,
-    align_frames,
-    load_sample,
-    output_shape,
-    render_overlay,
-    top_classes,
-    write_video,
-)
-from pyskl_lite.visualization.overlay import format_score
+from pyskl_lite.utils.cli import add_cfg_options
+
+# torch, mmengine, mediapipe and the package's modules are imported inside the functions,
+# after the arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,8 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--max-persons', type=int, default=1,
                         help='people tracked (default 1; the model decides how many it uses)')
     parser.add_argument('--device', default='cpu', help='model device (default cpu)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='config overrides, as for tools/train.py (e.g. num_classes=60)')
+    add_cfg_options(parser)
     parser.add_argument('--label-map', help='class names (default: checkpoint / config)')
     parser.add_argument('--skeleton', help='skip extraction: pickle of one sample of this video')
     parser.add_argument('--save-skeleton', help='write the extracted sample to this pickle')
@@ -88,6 +65,15 @@ def log_stage(name: str, frames: int, seconds: float) -> None:
 
 def skeleton_of(args: argparse.Namespace, layout: str) -> dict:
     """The video's skeleton sample: from ``--skeleton`` or extracted now."""
+    from pyskl_lite.apis.extraction import (
+        POSE_EXTRA_HINT,
+        MediaPipePose,
+        extract_skeleton,
+        mediapipe_available,
+    )
+    from pyskl_lite.utils.progress import Progress
+    from pyskl_lite.visualization import VideoReader, load_sample
+
     if args.skeleton:
         return load_sample(args.skeleton)
     if not mediapipe_available():
@@ -97,8 +83,8 @@ def skeleton_of(args: argparse.Namespace, layout: str) -> dict:
         raise InputError.at(args.config, f'the model expects {layout!r} skeletons; MediaPipe '
                             "gives 2D 'coco' or 'mediapipe' ones", field='joint_layout')
     estimator = MediaPipePose(num_persons=args.max_persons)
-    bar = tqdm(total=VideoReader(args.video).num_frames // args.frame_stride, unit='frame',
-               desc='pose', dynamic_ncols=True)
+    bar = Progress(VideoReader(args.video).num_frames // args.frame_stride, 'pose',
+                   unit='frame')
     started = time.perf_counter()
     try:
         record = extract_skeleton(args.video, estimator, frame_stride=args.frame_stride,
@@ -121,6 +107,23 @@ def skeleton_of(args: argparse.Namespace, layout: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite.apis.inference import (
+        inference_recognizer,
+        init_recognizer,
+        per_frame_scores,
+        sliding_window_scores,
+    )
+    from pyskl_lite.datasets.annotations import read_label_map
+    from pyskl_lite.visualization import (
+        VideoReader,
+        align_frames,
+        output_shape,
+        render_overlay,
+        top_classes,
+        write_video,
+    )
+    from pyskl_lite.visualization.overlay import format_score
+
     reader = VideoReader(args.video)
     model = init_recognizer(args.config, args.checkpoint, args.device, args.cfg_options)
     classes = read_label_map(args.label_map) if args.label_map else \

@@ -17,17 +17,11 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
-from pyskl_lite.evaluation import (
-    DEFAULT_EVAL,
-    EVAL_CHOICES,
-    FUSIONS,
-    dump_results,
-    evaluate_scores,
-    fuse_results,
-    read_results,
-    write_summary,
-)
 from pyskl_lite.utils import run_cli
+from pyskl_lite.utils.cli import DEFAULT_EVAL, EVAL_CHOICES, FUSIONS
+
+# numpy, torch, mmengine and the package's evaluation modules are imported in main(), after the
+# arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,6 +49,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite.evaluation import (
+        dump_results,
+        evaluate_scores,
+        fuse_results,
+        read_results,
+        write_summary,
+    )
+
     fused = fuse_results([read_results(path) for path in args.results], args.weights,
                          args.fuse)
     metrics = evaluate_scores(fused.scores, fused.labels, fused.classes, args.eval, args.topk,

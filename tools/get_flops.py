@@ -11,18 +11,22 @@ counts as one FLOP. mmengine's analysis does not count recurrent layers; their m
 and shown separately. Test-time cost per sample is this number times the test pipeline's number
 of views (clips × flips).
 """
+from __future__ import annotations
+
 import argparse
+import logging
+import re
+from typing import TYPE_CHECKING
 
-import torch
-import torch.nn as nn
-from mmengine.analysis import get_model_complexity_info
-from mmengine.config import DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis import channel_axis, derive_in_channels, load_config, needs_in_channels
-from pyskl_lite.apis.inference import config_pipeline
-from pyskl_lite.registry import DATASETS, MODELS
 from pyskl_lite.utils import run_cli
+from pyskl_lite.utils.cli import add_cfg_options
+
+if TYPE_CHECKING:
+    import torch
+    import torch.nn as nn
+
+# torch, mmengine and the package's modules are imported inside the functions, after the
+# arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,20 +37,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              '17 48 56 56 for heatmaps (default: from the test dataset)')
     parser.add_argument('--dataloader', choices=('test', 'val', 'train'), default='test',
                         help='whose dataset gives the input shape (default test)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys (shortcuts: ann_file, joint_layout, ...)')
+    add_cfg_options(parser)
     parser.add_argument('--show-table', action='store_true', help='print the per-layer table')
     return parser.parse_args(argv)
 
 
 def first_sample_inputs(cfg, dataloader: str) -> torch.Tensor:
     """The packed ``inputs`` ``(num_views, ...)`` of the first sample of a dataloader."""
+    from pyskl_lite.registry import DATASETS
+
     dataset = DATASETS.build(cfg[f'{dataloader}_dataloader']['dataset'])
     return dataset[0]['inputs']
 
 
 def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
     """Multiply-adds of every ``nn.LSTM`` in ``model`` for one forward pass of ``batch``."""
+    import torch
+    import torch.nn as nn
+
     total = 0
 
     def hook(module: nn.LSTM, args: tuple, _output) -> None:
@@ -67,8 +75,36 @@ def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
     return total
 
 
+class AnalysisNotices(logging.Filter):
+    """Keeps mmengine's analysis notices off the console: an operator without a FLOPs rule
+    (element-wise ops, pooling, normalisation: not multiply-adds by fvcore's convention) is
+    collected in :attr:`uncounted` for one summary line; the "submodules never called" notice
+    (the loss and the data preprocessor, outside a forward pass) is dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uncounted: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        match = re.match(r'Unsupported operator (\S+) encountered', message)
+        if match:
+            self.uncounted.append(match[1])
+            return False
+        return not message.startswith('The following submodules of the model were never')
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    import torch
+    from mmengine.analysis import get_model_complexity_info
+    from mmengine.logging import MMLogger
+
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis import channel_axis, derive_in_channels, load_config, needs_in_channels
+    from pyskl_lite.apis.inference import config_pipeline
+    from pyskl_lite.registry import MODELS
+
     register_all_modules()
     cfg = load_config(args.config, args.cfg_options)
     if args.shape and needs_in_channels(cfg):
@@ -84,9 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         one_view = inputs[0]
         test_views = inputs.shape[0] if args.dataloader == 'test' else None
     batch = one_view.float()[None, None]  # (1 sample, 1 view, ...)
-    with torch.no_grad():
-        info = get_model_complexity_info(model, inputs=(batch,), show_table=args.show_table,
-                                         show_arch=False)
+    notices = AnalysisNotices()
+    logger = MMLogger.get_current_instance()
+    logger.addFilter(notices)
+    try:
+        with torch.no_grad():
+            info = get_model_complexity_info(model, inputs=(batch,),
+                                             show_table=args.show_table, show_arch=False)
+    finally:
+        logger.removeFilter(notices)
     recurrent = count_recurrent_flops(model, batch)
     flops = int(info['flops']) + recurrent
     print(f'config: {args.config}')
@@ -95,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f'FLOPs per view: {flops:,} ({flops / 1e9:.3f} G; 1 multiply-add = 1 FLOP)')
     if recurrent:
         print(f'  of which recurrent (LSTM) layers: {recurrent:,}')
+    if notices.uncounted:
+        print('  not counted (no multiply-adds rule, as in fvcore): '
+              + ', '.join(dict.fromkeys(op.removeprefix('aten::') for op in notices.uncounted)))
     if test_views is not None:
         print(f'test views per sample: {test_views} -> FLOPs per test sample: '
               f'{flops * test_views:,}')

@@ -12,7 +12,6 @@ import argparse
 import os
 
 from pyskl_lite.utils import InputError, run_cli
-from pyskl_lite.visualization.curves import plot_work_dir_curves
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -24,6 +23,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite.visualization.curves import plot_work_dir_curves
+
     if not os.path.isdir(args.work_dir):
         raise InputError.at(args.work_dir, 'work dir not found')
     try:

@@ -1,7 +1,7 @@
 """Overfit a class-balanced training subset: a working model reaches 100 % training top-1.
 
     python tools/sanity_check.py configs/c3d_keypoint.py [--num-samples 100] [--max-epochs 50]
-        [--batch-size 16] [--work-dir DIR] [--seed 0] [--cfg-options k=v ...]
+        [--batch-size 16] [--work-dir DIR] [--seed 0] [--cfg-options k=v ...] [--verbose]
 
 Augmentation, dropout and weight decay are off, batches hold at most 16 samples and the
 learning rate decays to 0 over the budget of 50 epochs (a config may state other defaults in
@@ -21,15 +21,11 @@ import argparse
 import os
 import os.path as osp
 
-import numpy as np
-import pandas as pd
-from mmengine.config import DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis import build_runner, load_config
-from pyskl_lite.apis.sanity import PERFECT, TrainingAccuracyHook, sanity_config
 from pyskl_lite.utils import run_cli
-from pyskl_lite.visualization.curves import load_history, plot_curves
+from pyskl_lite.utils.cli import add_cfg_options, add_verbose
+
+# numpy, torch, mmengine and the package's modules are imported in main(), after the arguments
+# are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,8 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='output folder (default '
                                            'work_dirs/sanity_check/<config name>)')
     parser.add_argument('--seed', type=int, default=0, help='subset and run seed (default 0)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys (shortcuts: ann_file, num_classes, ...)')
+    add_cfg_options(parser)
+    add_verbose(parser)
     args = parser.parse_args(argv)
     given = [v for v in (args.num_samples, args.max_epochs, args.batch_size) if v is not None]
     if min(given) < 1:
@@ -57,8 +53,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    import numpy as np
+    import pandas as pd
+
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis import build_runner, load_config
+    from pyskl_lite.apis.sanity import PERFECT, TrainingAccuracyHook, sanity_config
+    from pyskl_lite.visualization.curves import load_history, plot_curves
+
     register_all_modules()
-    cfg, info = sanity_config(load_config(args.config, args.cfg_options),
+    config = load_config(args.config, args.cfg_options)
+    if args.verbose:
+        config.verbose = True
+    cfg, info = sanity_config(config,
                               num_samples=args.num_samples, max_epochs=args.max_epochs,
                               seed=args.seed, batch_size=args.batch_size,
                               work_dir=args.work_dir)

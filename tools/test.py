@@ -3,7 +3,7 @@
     python tools/test.py CONFIG CHECKPOINT [--eval top_k_accuracy mean_class_accuracy
         confusion_matrix precision_recall_f1] [--topk 1 5] [--out results.pkl|.json]
         [--average-clips prob|score] [--work-dir DIR] [--launcher none|pytorch|slurm]
-        [--cfg-options k=v ...]
+        [--cfg-options k=v ...] [--verbose]
 
 Default metrics: top-1, top-5 and mean class accuracy. Into the work dir (default
 ``work_dirs/<config name>``) go ``metrics.csv``, and with the matching ``--eval``
@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os.path as osp
+from typing import TYPE_CHECKING
 
-from mmengine.config import Config, DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis import build_runner, finish_distributed, load_config
-from pyskl_lite.apis.distributed import LAUNCHERS
-from pyskl_lite.evaluation.summary import (
-    DEFAULT_EVAL,
-    EVAL_CHOICES,
-    metric_configs,
-    write_summary,
-)
 from pyskl_lite.utils import InputError, run_cli
+from pyskl_lite.utils.cli import DEFAULT_EVAL, EVAL_CHOICES, LAUNCHERS, add_cfg_options, add_verbose
+
+if TYPE_CHECKING:
+    from mmengine.config import Config
+
+# torch, mmengine and the package's modules are imported inside the functions, after the
+# arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,8 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='report folder (default work_dirs/<config name>)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='how the processes were started (set by dist_test.sh)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys (shortcuts: ann_file, test_split, ...)')
+    add_cfg_options(parser)
+    add_verbose(parser)
     args = parser.parse_args(argv)
     if args.out and osp.splitext(args.out)[1].lower() not in ('.pkl', '.json'):
         parser.error(f'--out must end in .pkl or .json, got {args.out}')
@@ -57,7 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace) -> Config:
+    from pyskl_lite.apis import load_config
+    from pyskl_lite.evaluation.summary import metric_configs
+
     cfg = load_config(args.config, args.cfg_options)
+    if args.verbose:
+        cfg.verbose = True
     if not osp.isfile(args.checkpoint):
         raise InputError.at(args.checkpoint, 'checkpoint not found')
     if not cfg.get('test_dataloader'):
@@ -75,20 +77,28 @@ def build_config(args: argparse.Namespace) -> Config:
     cfg.test_evaluator = metric_configs(args.eval, args.topk, out_dir=cfg.work_dir,
                                         out_file=args.out)
     cfg.test_cfg = cfg.get('test_cfg') or dict(type='TestLoop')
-    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='TestProgressBarHook')]
     return cfg
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis import build_runner, finish_distributed
+    from pyskl_lite.evaluation.summary import write_summary
+
     register_all_modules()
     cfg = build_config(args)
     runner = build_runner(cfg)
     try:
         runner.load_checkpoint(args.checkpoint, strict=True)
-    except RuntimeError as err:
-        raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
-                            f'{err}') from None
+    except BaseException as err:
+        runner.discard_run_dir()  # nothing was tested: leave no log folder behind
+        if isinstance(err, RuntimeError):
+            raise InputError.at(args.checkpoint, f'does not fit the model of {args.config}: '
+                                f'{err}') from None
+        raise
+    if runner.rank == 0:
+        print(f'checkpoint: {args.checkpoint}')
     metrics = runner.test()
     finish_distributed()
     if runner.rank != 0:

@@ -5,7 +5,9 @@
 #
 # Environment: PYTHON (interpreter, default python), NNODES (1), NODE_RANK (0), MASTER_ADDR
 # (127.0.0.1), PORT (a free port on a single node, else 29500), OMP_NUM_THREADS (default on a
-# machine without CUDA GPUs: max(1, cores / N); with GPUs: torchrun's default).
+# machine without CUDA GPUs: max(1, cores / N); with GPUs: 1, torchrun's default), and
+# MKL_NUM_THREADS (default OMP_NUM_THREADS). Setting both here keeps torchrun and mmengine from
+# warning, once per process, that they set them.
 set -euo pipefail
 
 NPROC=$1
@@ -31,9 +33,12 @@ if [ -z "${OMP_NUM_THREADS:-}" ]; then
         if [ "$OMP_NUM_THREADS" -lt 1 ]; then
             OMP_NUM_THREADS=1
         fi
-        export OMP_NUM_THREADS
+    else
+        OMP_NUM_THREADS=1
     fi
+    export OMP_NUM_THREADS
 fi
+export MKL_NUM_THREADS=${MKL_NUM_THREADS:-$OMP_NUM_THREADS}
 
 export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 exec "$PYTHON" -m torch.distributed.run \

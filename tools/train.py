@@ -3,12 +3,16 @@
     python tools/train.py configs/c3d_keypoint.py [--work-dir DIR] [--resume [auto|PATH]]
         [--amp] [--seed N] [--deterministic] [--cfg-options k=v ...]
         [--launcher none|pytorch|slurm] [--no-validate] [--test-last | --test-best]
-        [--auto-scale-lr]
+        [--auto-scale-lr] [--verbose]
 
 Several processes: ``tools/dist_train.sh CONFIG N [args]`` (torchrun; NCCL on GPUs, gloo on a
-CPU-only machine). The work dir (default ``work_dirs/<config name>/``) receives the dumped
-config, text and json logs, TensorBoard events, ``epoch_N.pth``, ``best_acc_top1_epoch_N.pth``,
-``last_checkpoint`` and ``curves.png``.
+CPU-only machine); each process loads ``train_dataloader.batch_size`` samples a step, and the
+first lines of the run state the total batch and the lr. The console shows that summary, the
+progress and one line of metrics per epoch; the work dir (default ``work_dirs/<config name>/``)
+receives the full text log (environment, config, every logged iteration: ``--verbose`` prints
+them too), json logs, TensorBoard events, ``epoch_N.pth``, ``best_acc_top1_epoch_N.pth``,
+``last_checkpoint``, ``curves.png``, the run's config in ``<timestamp>/`` and, with the first
+checkpoint, in the work dir.
 """
 from __future__ import annotations
 
@@ -16,20 +20,16 @@ import argparse
 import os
 import os.path as osp
 import sys
+from typing import TYPE_CHECKING
 
-import torch
-from mmengine.config import Config, DictAction
-
-from pyskl_lite import register_all_modules
-from pyskl_lite.apis import (
-    build_runner,
-    find_resume_checkpoint,
-    finish_distributed,
-    load_config,
-)
-from pyskl_lite.apis.distributed import LAUNCHERS
-from pyskl_lite.apis.hooks import TestProgressBarHook
 from pyskl_lite.utils import InputError, run_cli
+from pyskl_lite.utils.cli import LAUNCHERS, add_cfg_options, add_verbose
+
+if TYPE_CHECKING:
+    from mmengine.config import Config
+
+# torch, mmengine and the package's modules are imported inside the functions, after the
+# arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,10 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic algorithms and non-persistent DataLoader workers, '
                              'so that a resumed run repeats an uninterrupted one exactly')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config keys, e.g. train_dataloader.batch_size=16; '
-                             'shortcuts: ann_file, label_map, joint_layout, num_classes, '
-                             'train_split, val_split, test_split')
+    add_cfg_options(parser)
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='how the processes were started (set by dist_train.sh / '
                              'slurm_train.sh)')
@@ -60,8 +57,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     test.add_argument('--test-best', action='store_true',
                       help='test the best checkpoint (by validation top-1) after training')
     parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the learning rate by total batch / '
-                             'auto_scale_lr.base_batch_size')
+                        help='lr × total batch / auto_scale_lr.base_batch_size, where the '
+                             'total batch is processes × train_dataloader.batch_size (the '
+                             'start of the run says both)')
+    add_verbose(parser)
     args = parser.parse_args(argv)
     if args.test_best and args.no_validate:
         parser.error('--test-best needs validation (a best checkpoint); drop --no-validate')
@@ -70,8 +69,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with every command-line choice applied."""
+    import torch
+
+    from pyskl_lite.apis import load_config
+
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
+    if args.verbose:
+        cfg.verbose = True
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     randomness = dict(cfg.get('randomness') or {})
@@ -109,6 +114,8 @@ def build_config(args: argparse.Namespace) -> Config:
 
 def resume_checkpoint(resume: str, work_dir: str) -> str | None:
     """The checkpoint to resume from; None (train from scratch) when ``auto`` finds none."""
+    from pyskl_lite.apis import find_resume_checkpoint
+
     if resume != 'auto':
         if not osp.isfile(resume):
             raise InputError.at(resume, '--resume: checkpoint not found')
@@ -131,6 +138,9 @@ def best_checkpoint(runner) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite import register_all_modules
+    from pyskl_lite.apis import build_runner, finish_distributed
+
     register_all_modules()
     cfg = build_config(args)
     if cfg.resume and cfg.load_from is None:
@@ -143,7 +153,6 @@ def main(argv: list[str] | None = None) -> int:
             if best is None:
                 raise InputError.at(cfg.work_dir, '--test-best: no best checkpoint was saved')
             runner.load_checkpoint(best)
-        runner.register_hook(TestProgressBarHook())
         runner.test()
     finish_distributed()
     if runner.rank == 0:

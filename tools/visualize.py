@@ -24,30 +24,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from mmengine.config import DictAction
-
-from pyskl_lite.datasets.annotations import read_label_map
-from pyskl_lite.datasets.layouts import get_layout
 from pyskl_lite.utils import InputError, run_cli
-from pyskl_lite.visualization import (
-    VideoReader,
-    align_frames,
-    channel_names,
-    find_video,
-    heatmap_frames,
-    heatmap_grid,
-    load_sample,
-    output_shape,
-    pipeline_inputs,
-    render_overlay,
-    top_classes,
-    write_video,
-)
-from pyskl_lite.visualization.overlay import MISMATCH_POLICIES, format_score, guess_layout
-from pyskl_lite.visualization.skeleton import VIEWS
+from pyskl_lite.utils.cli import add_cfg_options
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy, torch, mmengine and the package's modules are imported inside the functions, after
+# the arguments are parsed: --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,8 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                       '--checkpoint), or the pipeline of --heatmap')
     pred.add_argument('--checkpoint', help='checkpoint of --config')
     pred.add_argument('--device', default='cpu', help='device of --checkpoint (default cpu)')
-    pred.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                      help='overrides of --config, as for tools/train.py')
+    add_cfg_options(pred)
     pred.add_argument('--label-map', help='class names, one per line (default: from the '
                       'results file, the checkpoint or the config)')
     out = parser.add_argument_group('output')
@@ -81,10 +66,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                      help='longest side of the output in pixels (default 1280)')
     out.add_argument('--score-thr', type=float, default=0.3,
                      help='hide joints scoring below (default 0.3)')
-    out.add_argument('--view', choices=sorted(VIEWS), default='front',
+    out.add_argument('--view', default='front', metavar='front|back|side|top',
                      help='projection of 3D skeletons (default front)')
     out.add_argument('--joint-layout', help='layout name (default: from the joint count)')
-    out.add_argument('--frame-mismatch', choices=MISMATCH_POLICIES, default='truncate',
+    out.add_argument('--frame-mismatch', default='truncate', metavar='truncate|stretch|error',
                      help='video and sample frame counts differ: draw the frames both have '
                      '(truncate, default), spread the skeleton over the video (stretch), or '
                      'stop (error)')
@@ -97,6 +82,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     heat.add_argument('--heatmap-frames', type=int, default=8,
                       help='time steps (columns) of the .png grid (default 8)')
     args = parser.parse_args(argv)
+    from pyskl_lite.visualization.overlay import MISMATCH_POLICIES
+    from pyskl_lite.visualization.skeleton import VIEWS
+
+    for flag, value, allowed in (('--view', args.view, sorted(VIEWS)),
+                                 ('--frame-mismatch', args.frame_mismatch, MISMATCH_POLICIES)):
+        if value not in allowed:
+            parser.error(f'{flag}: {value!r} is not one of {", ".join(allowed)}')
     if args.checkpoint and not args.config:
         parser.error('--checkpoint needs --config')
     if args.heatmap and not args.config:
@@ -109,6 +101,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def predictions(args: argparse.Namespace, sample: dict[str, Any]
                 ) -> tuple[np.ndarray | None, list[str] | None]:
     """``(pred_score (num_classes,) or None, class names or None)``."""
+    import numpy as np
+
+    from pyskl_lite.datasets.annotations import read_label_map
+
     classes = read_label_map(args.label_map) if args.label_map else None
     name = str(sample.get('frame_dir'))
     if args.results:
@@ -133,6 +129,8 @@ def predictions(args: argparse.Namespace, sample: dict[str, Any]
 def write_frames(frames, count: int, out: str, fps: float, gif: bool) -> int:
     """Write ``frames`` to ``out`` (and ``<out>.gif``), print what was written; returns the
     number of frames."""
+    from pyskl_lite.visualization import write_video
+
     written = write_video(frames, out, fps, gif, count)
     for path, frames_written in written:
         print(f'wrote {frames_written} frames to {path}')
@@ -143,6 +141,12 @@ def draw_heatmaps(args: argparse.Namespace, sample: dict[str, Any]) -> int:
     import cv2
 
     from pyskl_lite.apis.config import load_config
+    from pyskl_lite.visualization import (
+        channel_names,
+        heatmap_frames,
+        heatmap_grid,
+        pipeline_inputs,
+    )
 
     cfg = load_config(args.config, args.cfg_options)
     volume = pipeline_inputs(cfg, sample, args.stage)
@@ -164,6 +168,9 @@ def draw_heatmaps(args: argparse.Namespace, sample: dict[str, Any]) -> int:
 
 def joint_layout_of(args: argparse.Namespace, sample: dict[str, Any]) -> str:
     """``--joint-layout``, or the built-in layout with the sample's joint count; checked."""
+    from pyskl_lite.datasets.layouts import get_layout
+    from pyskl_lite.visualization.overlay import guess_layout
+
     num_joints = sample['keypoint'].shape[2]
     where = dict(sample=str(sample.get('frame_dir')), field='keypoint')
     try:
@@ -179,6 +186,17 @@ def joint_layout_of(args: argparse.Namespace, sample: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite.visualization import (
+        VideoReader,
+        align_frames,
+        find_video,
+        load_sample,
+        output_shape,
+        render_overlay,
+        top_classes,
+    )
+    from pyskl_lite.visualization.overlay import class_name, format_score
+
     sample = load_sample(args.ann, args.split, args.index, args.frame_dir)
     name = str(sample.get('frame_dir'))
     args.joint_layout = joint_layout_of(args, sample)
@@ -188,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     if scores is not None:
         best = ', '.join(f'{n} {format_score(s, scores)}'
                          for _, n, s in top_classes(scores, classes))
-        print(f'{name}: top-5 {best}')
+        label = sample.get('label')
+        truth = 'unknown' if label is None else class_name(int(label), classes)
+        print(f'{name}: truth {truth}; top-5 {best}')
 
     video_path = args.video or (find_video(args.video_dir, name) if args.video_dir else None)
     reader = VideoReader(video_path) if video_path else None

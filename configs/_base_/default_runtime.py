@@ -1,9 +1,11 @@
 """Runtime shared by every config: runner, hooks, logging, TensorBoard, environment.
 
 Work dir (``tools/train.py``'s default ``work_dirs/<config name>/``) after a run:
-``<config name>.py`` (the dumped config), ``epoch_N.pth`` (the last ``max_keep_ckpts``),
-``best_acc_top1_epoch_N.pth``, ``last_checkpoint``, ``curves.png`` (loss and accuracy), and per
-run ``<timestamp>/<timestamp>.log`` (text log), ``<timestamp>/vis_data/<timestamp>.json``
+``<config name>.py`` (the config of the checkpoints, written with a run's first checkpoint),
+``epoch_N.pth`` (the last ``max_keep_ckpts``), ``best_acc_top1_epoch_N.pth``,
+``last_checkpoint``, ``curves.png`` (loss and accuracy), and per run ``<timestamp>/<config
+name>.py`` (that run's config), ``<timestamp>/<timestamp>.log`` (text log: environment, config,
+hook table, every logged iteration), ``<timestamp>/vis_data/<timestamp>.json``
 (json log: training scalars every ``LoggerHook.interval`` iterations, validation metrics per
 epoch) and ``<timestamp>/vis_data/events.out.tfevents.*`` (TensorBoard: the same, plus
 ``train_iter/loss``, ``train_iter/lr`` and ``train_iter/top1_acc`` at every iteration).

@@ -12,7 +12,7 @@ from .distributed import (
     finish_distributed,
     init_distributed,
 )
-from .hooks import TestProgressBarHook, TrainingCurvesHook, TrainScalarsHook
+from .hooks import ConsoleProgressHook, TrainingCurvesHook, TrainScalarsHook
 from .inference import inference_recognizer, init_recognizer
 from .random_state import (
     ValidationRandomStateHook,
@@ -24,7 +24,7 @@ from .runner import SkeletonRunner, build_runner
 
 __all__ = [
     'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
-    'TestProgressBarHook', 'TrainScalarsHook', 'TrainingCurvesHook',
+    'ConsoleProgressHook', 'TrainScalarsHook', 'TrainingCurvesHook',
     'ValidationRandomStateHook', 'build_runner', 'capture_random_state', 'channel_axis',
     'checkpoint_safe_globals', 'default_backend', 'derive_in_channels', 'find_resume_checkpoint',
     'finish_distributed', 'inference_recognizer', 'init_distributed', 'init_recognizer',

@@ -13,13 +13,25 @@ What it changes (everything else is mmengine's Runner):
   the dataloader config names its own ``worker_init_fn``;
 - every runner of a process has its own experiment name: mmengine names the logger and the
   visualizer ``<config name>_<timestamp>`` and reuses an instance of that name, so a second run
-  of one config started within the same second logged into the first run's work dir.
+  of one config started within the same second logged into the first run's work dir;
+- a quiet console (:mod:`~pyskl_lite.apis.console`): the environment, the config, the hook
+  table and the per-iteration lines go to the log file only (``cfg.verbose = True`` shows them
+  on the console too); :class:`~pyskl_lite.apis.hooks.ConsoleProgressHook` shows a summary and
+  the progress instead. The environment names processes and device, not "GPU number";
+- each run keeps its own config: ``<timestamp>/<config name>.py`` from the start, copied to
+  the work dir's ``<config name>.py`` with the run's first checkpoint (so that file is the
+  config of the checkpoints beside it); a run that fails before its loop starts (bad data, a
+  bad checkpoint to resume) removes its ``<timestamp>/`` folder and leaves the work dir as it
+  was.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import itertools
 import os
+import shutil
 from typing import Any
 
 import torch
@@ -27,6 +39,7 @@ import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.dist import master_only
 from mmengine.runner import Runner
+from mmengine.utils.dl_utils import collect_env
 from torch.utils.data import DataLoader
 
 from pyskl_lite.datasets.annotations import read_label_map
@@ -34,8 +47,10 @@ from pyskl_lite.registry import RUNNERS
 from pyskl_lite.utils import InputError
 
 from .channels import derive_in_channels
-from .checkpoint import checkpoint_safe_globals, replace_atomically
+from .checkpoint import checkpoint_safe_globals, replace_atomically, write_text_atomically
+from .console import FILE_ONLY, install_console_filter
 from .distributed import init_distributed
+from .hooks import ConsoleProgressHook
 from .random_state import capture_random_state, restore_random_state, seed_worker
 from .sanity import innermost_dataset
 
@@ -48,13 +63,90 @@ class SkeletonRunner(Runner):
     """mmengine ``Runner`` for pyskl_lite (see the module doc). Built from a config by
     :func:`build_runner`; the arguments are mmengine's."""
 
+    #: Hooks that mean a run's loop has started (its data and checkpoints loaded).
+    START_HOOKS = ('before_train', 'before_val', 'before_test')
+
     def __init__(self, *args, **kwargs) -> None:
         self._loaded_random_state: dict | None = None
+        self._started = False
+        self._config_in_work_dir = False
         kwargs['experiment_name'] = unique_experiment_name(kwargs.get('experiment_name'),
                                                            kwargs.get('cfg'))
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:
+            self.discard_run_dir()
+            raise
+
+    def build_logger(self, log_level: int | str = 'INFO', log_file: str | None = None,
+                     **kwargs):
+        """mmengine's logger with :func:`~pyskl_lite.apis.console.install_console_filter`
+        on its console handler (none with ``cfg.verbose``)."""
+        logger = super().build_logger(log_level=log_level, log_file=log_file, **kwargs)
+        install_console_filter(logger, verbose=bool(self.cfg.get('verbose', False)))
+        return logger
+
+    def _log_env(self, env_cfg: dict) -> None:
+        """Environment, runtime settings and config into the log file (console with
+        ``verbose``)."""
+        runtime = {**env_cfg, **self._randomness_cfg, 'seed': self._seed,
+                   'launcher': self._launcher, 'processes': self._world_size,
+                   'cuda_devices': torch.cuda.device_count()}
+        lines = ['System environment:'] + [f'    {k}: {v}' for k, v in collect_env().items()]
+        lines += ['Runtime environment:'] + [f'    {k}: {v}' for k, v in runtime.items()]
+        self.logger.info('\n'.join(lines), extra=FILE_ONLY)
+        if self.cfg._cfg_dict:
+            self.logger.info(f'Config:\n{self.cfg.pretty_text}', extra=FILE_ONLY)
+
+    def register_hooks(self, default_hooks: dict | None = None,
+                       custom_hooks: list | None = None) -> None:
+        """mmengine's hooks plus a :class:`ConsoleProgressHook` unless the config has one."""
+        super().register_hooks(default_hooks, custom_hooks)
+        if not any(isinstance(hook, ConsoleProgressHook) for hook in self._hooks):
+            self.register_hook(ConsoleProgressHook())
+
+    def call_hook(self, fn_name: str, **kwargs) -> None:
+        if fn_name in self.START_HOOKS:
+            self._started = True
+        super().call_hook(fn_name, **kwargs)
+
+    def train(self) -> torch.nn.Module:
+        with self._discard_run_dir_on_failed_start():
+            return super().train()
+
+    def val(self) -> dict:
+        with self._discard_run_dir_on_failed_start():
+            return super().val()
+
+    def test(self) -> dict:
+        with self._discard_run_dir_on_failed_start():
+            return super().test()
+
+    @contextlib.contextmanager
+    def _discard_run_dir_on_failed_start(self):
+        try:
+            yield
+        except BaseException:
+            if not self._started:
+                self.discard_run_dir()
+            raise
+
+    @master_only
+    def discard_run_dir(self) -> None:
+        """Remove this run's ``<timestamp>/`` folder, for a run that failed before its loop
+        started (done by :meth:`train`, :meth:`val` and :meth:`test`; a tool that fails
+        between building the runner and starting it calls it, e.g. on a checkpoint that does
+        not load)."""
+        log_dir = getattr(self, '_log_dir', None)
+        if log_dir and os.path.isdir(log_dir):
+            shutil.rmtree(log_dir, ignore_errors=True)
 
     def setup_env(self, env_cfg: dict) -> None:
+        if self.distributed:
+            # mmengine sets these to 1 with a warning per process when unset (tools/torchrun.sh
+            # sets them); setting them here first keeps its behaviour without the warnings.
+            for name in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+                os.environ.setdefault(name, '1')
         if self.distributed and not dist.is_initialized():
             dist_cfg = dict(env_cfg.get('dist_cfg') or {})
             init_distributed(self.launcher, backend=dist_cfg.get('backend'),
@@ -82,15 +174,14 @@ class SkeletonRunner(Runner):
 
     @master_only
     def dump_config(self) -> None:
-        """A training run dumps its config into the work dir (mmengine); a test-only run (no
-        ``train_cfg``) into its ``<timestamp>/`` folder, so that testing in a training work dir
-        keeps the training run's config file."""
-        if self._train_loop is not None:
-            super().dump_config()
-            return
-        name = os.path.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
+        """The run's config into its own ``<timestamp>/`` folder (mmengine writes the work dir's
+        copy here, which a failed start would overwrite; see :meth:`save_checkpoint`)."""
         os.makedirs(self.log_dir, exist_ok=True)
-        self.cfg.dump(os.path.join(self.log_dir, name))
+        self.cfg.dump(self._run_config_path())
+
+    def _run_config_path(self) -> str:
+        name = os.path.basename(self.cfg.filename) if self.cfg.filename else 'config.py'
+        return os.path.join(self.log_dir, name)
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, file_client_args: dict | None = None,
@@ -115,14 +206,24 @@ class SkeletonRunner(Runner):
             raise
         if local:
             replace_atomically(os.path.join(out_dir, target), os.path.join(out_dir, filename))
+        if not self._config_in_work_dir and os.path.isfile(self._run_config_path()):
+            # The work dir's config is the config of the checkpoints beside it.
+            with open(self._run_config_path(), encoding='utf-8') as file:
+                write_text_atomically(os.path.join(
+                    self.work_dir, os.path.basename(self._run_config_path())), file.read())
+            self._config_in_work_dir = True
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
                         revise_keys: list | None = None) -> dict:
-        """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list."""
-        with checkpoint_safe_globals():
+        """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
+        mmengine prints (not logs) which backend loads the file: that goes to the log file."""
+        printed = io.StringIO()
+        with checkpoint_safe_globals(), contextlib.redirect_stdout(printed):
             checkpoint = super().load_checkpoint(
                 filename, map_location=map_location, strict=strict,
                 revise_keys=revise_keys if revise_keys is not None else [(r'^module.', '')])
+        if printed.getvalue().strip():
+            self.logger.info(printed.getvalue().strip(), extra=FILE_ONLY)
         self._loaded_random_state = checkpoint.get('meta', {}).get('random_state')
         return checkpoint
 
@@ -213,7 +314,8 @@ def best_on_test_note(cfg: Config) -> str | None:
     and test read the same split of the same file and a ``save_best`` is set."""
     best = ((cfg.get('default_hooks') or {}).get('checkpoint') or {}).get('save_best')
     loaders = [cfg.get(f'{stage}_dataloader') for stage in ('val', 'test')]
-    if not best or not all(loaders) or cfg.get('val_cfg') is None:
+    if not best or not all(loaders) or not cfg.get('train_dataloader') or \
+            cfg.get('val_cfg') is None:
         return None
     val, test = (innermost_dataset(loader['dataset']) for loader in loaders)
     same = (val.get('ann_file'), val.get('split')) == (test.get('ann_file'), test.get('split'))

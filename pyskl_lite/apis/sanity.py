@@ -36,6 +36,8 @@ from mmengine.hooks import Hook
 from pyskl_lite.registry import DATASETS, HOOKS
 from pyskl_lite.utils import InputError
 
+from .console import FILE_ONLY
+
 #: Model config keys that hold a dropout probability.
 DROPOUT_KEYS = ('dropout', 'tcn_dropout', 'drop_rate', 'dropout_ratio', 'drop_path_rate')
 #: Stop once training top-1 reaches this (i.e. every sample right).
@@ -77,7 +79,8 @@ class TrainingAccuracyHook(Hook):
     def after_train_epoch(self, runner) -> None:
         top1 = self._hits / max(self._seen, 1.0)
         self.history.append((runner.epoch + 1, top1))
-        runner.logger.info(f'training top-1 of epoch {runner.epoch + 1}: {100 * top1:.1f}%')
+        runner.logger.info(f'training top-1 of epoch {runner.epoch + 1}: {100 * top1:.1f}%',
+                           extra=FILE_ONLY)
         if top1 >= self.stop_at:
             runner.train_loop.stop_training = True
 

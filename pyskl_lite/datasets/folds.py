@@ -29,10 +29,10 @@ import numpy as np
 from mmengine.logging import print_log
 
 from pyskl_lite.utils import InputError
+from pyskl_lite.utils.cli import GROUP_BY
 
 from .annotations import read_annotation_file, sample_id_key, select_split
 
-GROUP_BY = ('auto', 'subject', 'none', 'splits')
 SUBJECT_PATTERNS = (r'P(\d+)', r'(?:^|_)s(\d+)(?:_|$)')
 FOLD_SPLIT = re.compile(r'^fold(\d+)_(train|val)$')
 

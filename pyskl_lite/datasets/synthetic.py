@@ -281,7 +281,8 @@ def render_sample(spec: SampleSpec, dim: int = 2, dtype: str = 'float32',
 
 def make_synthetic_dataset(num_samples: int = DEFAULT_NUM_SAMPLES, dim: int = 2, seed: int = 0,
                            dtype: str = 'float32',
-                           num_subjects: int = DEFAULT_NUM_SUBJECTS) -> dict[str, Any]:
+                           num_subjects: int = DEFAULT_NUM_SUBJECTS,
+                           on_sample: Callable[[], None] | None = None) -> dict[str, Any]:
     """Generate a synthetic dataset in the PYSKL annotation format.
 
     Args:
@@ -291,6 +292,7 @@ def make_synthetic_dataset(num_samples: int = DEFAULT_NUM_SAMPLES, dim: int = 2,
         seed: dataset seed; equal arguments give identical data.
         dtype: ``'float32'`` or ``'float16'`` for ``keypoint`` (and ``keypoint_score``).
         num_subjects: synthetic performers (>= 3 so that both cross-subject splits exist).
+        on_sample: called after each rendered sample (a progress display). Default None.
 
     Returns:
         ``{'split': {'xsub_train', 'xsub_val', 'xview_train', 'xview_val': [frame_dir]},
@@ -301,7 +303,11 @@ def make_synthetic_dataset(num_samples: int = DEFAULT_NUM_SAMPLES, dim: int = 2,
     if num_subjects < 3:
         raise ValueError(f'num_subjects must be >= 3, got {num_subjects}')
     specs = plan_samples(num_samples, seed, num_subjects)
-    annotations = [render_sample(spec, dim, dtype) for spec in specs]
+    annotations = []
+    for spec in specs:
+        annotations.append(render_sample(spec, dim, dtype))
+        if on_sample is not None:
+            on_sample()
     split = dict(
         xsub_train=[s.frame_dir for s in specs if is_xsub_train(s.subject)],
         xsub_val=[s.frame_dir for s in specs if not is_xsub_train(s.subject)],

@@ -25,10 +25,9 @@ import numpy as np
 from mmengine.logging import print_log
 
 from pyskl_lite.utils import InputError
+from pyskl_lite.utils.cli import FUSIONS
 
 from .results_io import ResultsFile
-
-FUSIONS = ('prob', 'score')
 
 
 @dataclass

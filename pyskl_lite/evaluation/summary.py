@@ -16,6 +16,7 @@ import torch
 from mmengine.evaluator import Evaluator
 
 from pyskl_lite.registry import METRICS
+from pyskl_lite.utils.cli import DEFAULT_EVAL, EVAL_CHOICES
 
 from .reports import (
     CONFUSION_COUNTS_CSV,
@@ -25,9 +26,6 @@ from .reports import (
     write_metrics,
 )
 
-EVAL_CHOICES = ('top_k_accuracy', 'mean_class_accuracy', 'confusion_matrix',
-                'precision_recall_f1')
-DEFAULT_EVAL = ('top_k_accuracy', 'mean_class_accuracy')
 REPORT_FILES = {'confusion_matrix': (CONFUSION_COUNTS_CSV, CONFUSION_NORMALIZED_CSV,
                                      CONFUSION_PNG),
                 'precision_recall_f1': (PER_CLASS_CSV,)}

@@ -11,6 +11,8 @@ from matplotlib.figure import Figure
 
 #: Up to this many classes every cell is annotated with its value.
 ANNOTATE_MAX_CLASSES = 30
+#: Resolution of the PNG (pixels per inch; 1 point = DPI / 72 pixels).
+DPI = 100
 
 
 def plot_confusion_matrix(matrix: np.ndarray, classes: Sequence[str], path: str | os.PathLike,
@@ -27,6 +29,18 @@ def plot_confusion_matrix(matrix: np.ndarray, classes: Sequence[str], path: str 
     Returns:
         ``path``.
     """
+    figure = confusion_matrix_figure(matrix, classes, title)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=DPI)
+    return out
+
+
+def confusion_matrix_figure(matrix: np.ndarray, classes: Sequence[str],
+                            title: str = 'Confusion matrix') -> Figure:
+    """The figure of :func:`plot_confusion_matrix`. Up to :data:`ANNOTATE_MAX_CLASSES`
+    classes each non-zero cell shows its fraction, in a font scaled to the cell (about a third
+    of its height, 6-16 pt)."""
     matrix = np.asarray(matrix, dtype=np.float64)
     num_classes = len(classes)
     if matrix.shape != (num_classes, num_classes):
@@ -34,7 +48,7 @@ def plot_confusion_matrix(matrix: np.ndarray, classes: Sequence[str], path: str 
     totals = matrix.sum(axis=1, keepdims=True)
     fractions = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
     side = min(4 + 0.45 * num_classes, 40)
-    figure = Figure(figsize=(side + 2, side))
+    figure = Figure(figsize=(side + 2, side), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     image = axes.imshow(fractions, cmap='Blues', vmin=0.0, vmax=1.0)
@@ -45,13 +59,12 @@ def plot_confusion_matrix(matrix: np.ndarray, classes: Sequence[str], path: str 
     axes.set_xlabel('predicted class')
     axes.set_ylabel('true class')
     axes.set_title(title)
+    figure.tight_layout()
     if num_classes <= ANNOTATE_MAX_CLASSES:
+        cell_points = axes.get_window_extent().height / num_classes * 72 / figure.dpi
+        fontsize = float(np.clip(cell_points / 3, 6, 16))
         for row, col in zip(*np.nonzero(fractions), strict=True):
             value = fractions[row, col]
             axes.text(col, row, f'{value:.2f}'.lstrip('0') if value < 1 else '1', ha='center',
-                      va='center', fontsize=6, color='white' if value > 0.5 else 'black')
-    figure.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=100)
-    return out
+                      va='center', fontsize=fontsize, color='white' if value > 0.5 else 'black')
+    return figure

@@ -73,6 +73,16 @@ def plot_curves(train: pd.DataFrame, val: pd.DataFrame, path: str | os.PathLike,
     Raises:
         ValueError: when there is nothing to plot.
     """
+    figure = curves_figure(train, val, title, val_label)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=100)
+    return out
+
+
+def curves_figure(train: pd.DataFrame, val: pd.DataFrame, title: str = '',
+                  val_label: str = 'val') -> Figure:
+    """The figure of :func:`plot_curves`."""
     if not len(train) and not len(val):
         raise ValueError('no training or validation records to plot')
     figure = Figure(figsize=(12, 4.5))
@@ -88,8 +98,11 @@ def plot_curves(train: pd.DataFrame, val: pd.DataFrame, path: str | os.PathLike,
                       color='C0', alpha=0.7)
     accuracy_columns = [c for c in val.columns if c.startswith('acc/')]
     for index, column in enumerate(accuracy_columns):
-        acc_axes.plot(val['epoch'], 100 * val[column], marker='o', markersize=3,
-                      linestyle=('-', '--', ':', '-.')[index % 4],  # equal curves stay visible
+        # Equal curves (top-1 = mean class on balanced data) stay visible: each series has its
+        # own line style and a hollow marker, smaller than the one drawn before it.
+        acc_axes.plot(val['epoch'], 100 * val[column], marker='osD^v'[index % 5],
+                      markersize=max(3.0, 8.0 - 1.5 * index), markerfacecolor='none',
+                      linestyle=('-', '--', ':', '-.')[index % 4],
                       label=f'{val_label} {column[4:]}', color=f'C{index + 1}')
     acc_axes.set_xlabel('epoch')
     acc_axes.set_ylabel('accuracy (%)')
@@ -102,10 +115,7 @@ def plot_curves(train: pd.DataFrame, val: pd.DataFrame, path: str | os.PathLike,
     if title:
         figure.suptitle(title)
     figure.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=100)
-    return out
+    return figure
 
 
 def plot_work_dir_curves(work_dir: str | os.PathLike, path: str | os.PathLike | None = None

@@ -15,9 +15,9 @@ from types import TracebackType
 
 import cv2
 import numpy as np
-from tqdm import tqdm
 
 from pyskl_lite.utils import InputError
+from pyskl_lite.utils.progress import Progress
 
 #: ``cv2.VideoWriter`` codes by file suffix.
 FOURCC = {'.mp4': 'mp4v', '.avi': 'MJPG'}
@@ -200,12 +200,17 @@ def write_video(frames: Iterable[np.ndarray], out: str | os.PathLike, fps: float
     writers = [VideoWriter(out, fps)]
     if gif and not out.lower().endswith('.gif'):
         writers.append(VideoWriter(os.path.splitext(out)[0] + '.gif', fps))
+    bar = Progress(total, f'writing {os.path.basename(out)}', unit='frame', leave=False) \
+        if total is not None and total >= 64 else None
     try:
-        for frame in tqdm(frames, total=total, unit='frame', dynamic_ncols=True,
-                          disable=total is None or total < 64):
+        for frame in frames:
             for writer in writers:
                 writer.write(frame)
+            if bar is not None:
+                bar.update(1)
     finally:
+        if bar is not None:
+            bar.close()
         for writer in writers:
             writer.close()
     return [(writer.path, writer.count) for writer in writers]

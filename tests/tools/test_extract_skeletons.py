@@ -4,6 +4,7 @@ import pickle
 import numpy as np
 import pytest
 
+from pyskl_lite.apis import extraction
 from pyskl_lite.apis.extraction import extract_many
 from pyskl_lite.datasets import PoseDataset
 from pyskl_lite.datasets.annotations import read_annotation_file
@@ -35,8 +36,9 @@ class CountingPose:
 
 @pytest.fixture
 def fake_mediapipe(monkeypatch):
-    monkeypatch.setattr(extract, 'mediapipe_available', lambda: True)
-    monkeypatch.setattr(extract, 'extract_many',
+    # The tool imports these from pyskl_lite.apis.extraction when it runs (after parsing).
+    monkeypatch.setattr(extraction, 'mediapipe_available', lambda: True)
+    monkeypatch.setattr(extraction, 'extract_many',
                         functools.partial(extract_many, estimator_factory=CountingPose))
     CountingPose.frames = 0
 
@@ -90,7 +92,7 @@ def test_too_few_detections_and_missing_mediapipe(tmp_path, fake_mediapipe, monk
     assert extract.main(['--video-list', str(listing), '--out', str(tmp_path / 'x.pkl'),
                          '--min-frames', '7']) == 1
     assert 'person in 6 frames < --min-frames 7' in capsys.readouterr().out
-    monkeypatch.setattr(extract, 'mediapipe_available', lambda: False)
+    monkeypatch.setattr(extraction, 'mediapipe_available', lambda: False)
     assert extract.main(['--video-list', str(listing), '--out', str(tmp_path / 'y.pkl')]) == 2
     assert "pip install 'pyskl_lite[pose]'" in capsys.readouterr().err
 

@@ -61,6 +61,10 @@ def test_two_gloo_processes_equal_one_process(configs, tmp_path):
     threads = max(1, len(os.sched_getaffinity(0)) // 2)
     for rank in (0, 1):
         assert f'process group: backend gloo, rank {rank} of 2, {threads} threads' in output
+    # The start says the total batch of both processes, and that the lr is the config's.
+    assert 'total batch 8 (2 processes × 4), lr 0.2, the lr the config has' in proc.stdout
+    for noise in ('MKL_NUM_THREADS', 'OMP_NUM_THREADS', 'FileClient', 'GPU number'):
+        assert noise not in output
 
     # Distributed sampler: every epoch, the ranks see disjoint halves of the training split.
     seen = {rank: [json.loads(line) for line in
@@ -154,3 +158,57 @@ def test_command_line_choices_reach_the_config(configs, tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(InputError, match='--amp: mixed precision needs a CUDA GPU'):
             train_tool.build_config(train_tool.parse_args([str(configs['exact']), '--amp']))
+
+
+def test_console_is_a_short_summary_then_progress_and_the_log_has_the_rest(configs, tmp_path,
+                                                                           capsys):
+    work_dir = tmp_path / 'quiet'
+    train_in_process(configs['exact'], work_dir, options=['max_epochs=2'])
+    lines = capsys.readouterr().out.splitlines()
+    first_epoch = next(i for i, line in enumerate(lines) if line.startswith('epoch 1/2:'))
+    assert first_epoch <= 25, lines[:first_epoch]
+    summary = '\n'.join(lines[:first_epoch])
+    assert f'{NUM_TRAIN} train, {NUM_VAL} val samples; 24 classes' in summary
+    assert 'total batch 8 (1 process × 8), lr 0.2' in summary
+    assert 'cpu, 1 process' in summary
+    epochs = [line for line in lines if line.startswith('epoch ')]
+    assert len(epochs) == 2 and all('| val top1' in line for line in epochs)
+    console = '\n'.join(lines)
+    for noise in ('Hooks will be executed', 'System environment', 'Config:', 'Exp name',
+                  'Epoch(train)', 'FileClient'):
+        assert noise not in console
+    log = next(work_dir.glob('*/*.log')).read_text()
+    for detail in ('System environment', 'processes: 1', 'Config:', 'Hooks will be executed',
+                   'Epoch(train)', 'total batch 8'):
+        assert detail in log
+    assert 'GPU number' not in log
+
+    train_in_process(configs['exact'], tmp_path / 'verbose', '--verbose', '--test-last',
+                     options=['max_epochs=1'])
+    console = capsys.readouterr().out
+    assert 'Hooks will be executed' in console and 'Epoch(train)' in console
+    assert '\ntest top1 ' in console  # --test-last's metrics, on the console in any mode
+
+
+def test_a_failed_start_leaves_the_last_good_run_untouched(configs, tmp_path):
+    work_dir = tmp_path / 'kept'
+    train_in_process(configs['exact'], work_dir, options=['max_epochs=1'])
+    config = work_dir / 'tiny_exact.py'
+    good = config.read_text()
+    runs = sorted(p.name for p in work_dir.iterdir() if p.is_dir())
+    (run,) = runs
+    assert (work_dir / run / 'tiny_exact.py').read_text() == good  # each run keeps its config
+    files = sorted(p.name for p in work_dir.iterdir())
+
+    # Fails while loading its data, after the runner (and its log folder) was set up.
+    missing = tmp_path / 'missing.pkl'
+    with pytest.raises(InputError, match='missing.pkl'):
+        train_tool.main(train_args(configs['exact'], work_dir,
+                                   options=[f'ann_file={missing}', 'max_epochs=1']))
+    assert config.read_text() == good
+    assert sorted(p.name for p in work_dir.iterdir()) == files
+
+    # A run that trains records its own config with its first checkpoint.
+    train_in_process(configs['exact'], work_dir, options=['max_epochs=1', 'clip_len=4'])
+    assert 'clip_len=4' in config.read_text() and config.read_text() != good
+    assert len([p for p in work_dir.iterdir() if p.is_dir()]) == 2

@@ -57,7 +57,7 @@ def test_black_canvas_with_results_file_predictions_and_gif(two_samples, tmp_pat
 
     count, truth_in_top5 = greenish_text(1)
     assert count == 14
-    assert 'second: top-5 wave 50.0%, stand 20.0%' in capsys.readouterr().out
+    assert 'second: truth wave; top-5 wave 50.0%, stand 20.0%' in capsys.readouterr().out
     count, truth_not_in_top5 = greenish_text(0)   # 'sit' scores lowest of six
     assert count == 10
     # the truth line is green in both; the top-1 line too when it is the truth
@@ -127,7 +127,8 @@ def test_checkpoint_predictions_and_3d_side_view(tmp_path, capsys):
     ann = _pickle(tmp_path / 'one.pkl', [mannequin_sample(mannequin_joints(12, SHAPE), SHAPE)])
     visualize.main([str(ann), '--config', str(config), '--checkpoint', str(checkpoint),
                     '--out', str(tmp_path / 'pred.mp4')])
-    assert 'mannequin: top-5 meta ' in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert 'mannequin: truth ' in out and '; top-5 meta ' in out
 
     keypoint = np.random.default_rng(0).normal(0, 0.3, (1, 6, 20, 3)).astype(np.float32)
     single = tmp_path / 'sample3d.pkl'

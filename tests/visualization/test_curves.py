@@ -1,9 +1,11 @@
 """Training curves from mmengine json logs, including a resumed run."""
 import json
 
+import pandas as pd
 import pytest
 
 from pyskl_lite.visualization.curves import (
+    curves_figure,
     find_json_logs,
     load_history,
     plot_curves,
@@ -53,3 +55,15 @@ def test_plots(resumed_work_dir, tmp_path):
         plot_curves(train.iloc[:0], val.iloc[:0], tmp_path / 'empty.png')
     with pytest.raises(FileNotFoundError, match='no json log'):
         plot_work_dir_curves(tmp_path / 'empty_dir')
+
+
+def test_equal_validation_curves_stay_distinguishable():
+    val = pd.DataFrame({'epoch': [1, 2, 3], 'acc/top1': [0.5, 0.7, 0.9],
+                        'acc/mean_class': [0.5, 0.7, 0.9]})  # equal on balanced data
+    lines = [line for line in curves_figure(pd.DataFrame(), val).axes[1].get_lines()
+             if line.get_label().startswith('val ')]
+    assert [line.get_label() for line in lines] == ['val top1', 'val mean_class']
+    top1, mean_class = lines
+    assert top1.get_marker() != mean_class.get_marker()
+    assert top1.get_markersize() > mean_class.get_markersize()  # the later one drawn inside
+    assert top1.get_markerfacecolor() == mean_class.get_markerfacecolor() == 'none'

@@ -26,19 +26,11 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
-from pyskl_lite.apis.dataset_builder import (
-    existing_classes,
-    list_inputs,
-    load_existing,
-    read_split_file,
-    stable_split,
-    write_annotation_pickle,
-)
-from pyskl_lite.apis.extraction import POSE_EXTRA_HINT, extract_many, mediapipe_available
 from pyskl_lite.utils import InputError, run_cli
-from pyskl_lite.visualization.video_io import VIDEO_SUFFIXES
+from pyskl_lite.utils.progress import Progress
+
+# mediapipe, torch and the package's modules are imported in main(), after the arguments are
+# parsed: --help answers without them.
 
 LOG_COLUMNS = ('status', 'frame_dir', 'video', 'video_frames', 'sampled', 'detected',
                'seconds', 'message')
@@ -85,6 +77,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite.apis.dataset_builder import (
+        existing_classes,
+        list_inputs,
+        load_existing,
+        write_annotation_pickle,
+    )
+    from pyskl_lite.apis.extraction import POSE_EXTRA_HINT, extract_many, mediapipe_available
+    from pyskl_lite.visualization.video_io import VIDEO_SUFFIXES
+
     items, classes = list_inputs(args.video_list, args.video_dir, VIDEO_SUFFIXES)
     annotations = [] if args.overwrite else load_existing(args.out)
     previous = existing_classes(args.out) if annotations else None
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     frames = 0
     started = time.perf_counter()
     with open(log_path, 'w' if new_log else 'a', encoding='utf-8') as log, \
-            tqdm(total=len(todo), unit='video', dynamic_ncols=True) as bar:
+            Progress(len(todo), 'extract', unit='video') as bar:
         if new_log:
             log.write('\t'.join(LOG_COLUMNS) + '\n')
         records = extract_many(
@@ -120,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         for record in records:
             counts[record.status] += 1
             frames += record.sampled
+            bar.write(record.line())
             bar.update(1)
-            tqdm.write(record.line())
             log.write(_log_row(record) + '\n')
             log.flush()
             if record.annotation is not None:
@@ -150,6 +151,8 @@ def _log_row(record) -> str:
 
 
 def _splits(args: argparse.Namespace, annotations: list[dict]) -> dict[str, list[str]]:
+    from pyskl_lite.apis.dataset_builder import read_split_file, stable_split
+
     if args.split_ratio is not None:
         return stable_split(annotations, args.split_ratio, args.seed)
     if args.split_file is not None:

@@ -20,14 +20,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pyskl_lite.apis.dataset_builder import (
-    list_inputs,
-    read_split_file,
-    stable_split,
-    write_annotation_pickle,
-)
-from pyskl_lite.apis.keypoint_json import read_keypoint_sequence
 from pyskl_lite.utils import InputError, run_cli
+
+# The package's modules (numpy, torch) are imported in main(), after the arguments are parsed:
+# --help answers without them.
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -62,6 +58,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    from pyskl_lite.apis.dataset_builder import (
+        list_inputs,
+        read_split_file,
+        stable_split,
+        write_annotation_pickle,
+    )
+    from pyskl_lite.apis.keypoint_json import read_keypoint_sequence
+
     items, classes = list_inputs(args.input_list, args.input_dir, ('.json',), folders=True)
     annotations, layouts, failed = [], set(), 0
     for item in items:

@@ -12,15 +12,11 @@ import argparse
 import time
 from collections import Counter
 
-import numpy as np
-
-from pyskl_lite.datasets.synthetic import (
-    DEFAULT_NUM_SAMPLES,
-    SYNTHETIC_CLASSES,
-    dump_synthetic_dataset,
-    make_synthetic_dataset,
-)
 from pyskl_lite.utils import run_cli
+from pyskl_lite.utils.progress import Progress
+
+# numpy and the package's modules (torch, mmengine) are imported in main(), after the arguments
+# are parsed: --help answers without them.
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,23 +24,35 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='output pickle (default work_dirs/data/synthetic_<dim>d.pkl)')
     parser.add_argument('--dim', type=int, choices=(2, 3), default=2,
                         help='2: COCO-17 pixels with scores; 3: NTU-25 metres (default 2)')
-    parser.add_argument('--num-samples', type=int, default=DEFAULT_NUM_SAMPLES,
-                        help=f'number of samples, classes balanced (default {DEFAULT_NUM_SAMPLES})')
+    parser.add_argument('--num-samples', type=int,
+                        help='number of samples, classes balanced (default: every subject '
+                             'performs every class once per camera, 24 × 40 × 3 = 2880)')
     parser.add_argument('--seed', type=int, default=0, help='dataset seed (default 0)')
     parser.add_argument('--dtype', choices=('float32', 'float16'), default='float32',
                         help='keypoint (and score) dtype (default float32)')
     args = parser.parse_args()
-    if args.num_samples < 1:
+    if args.num_samples is not None and args.num_samples < 1:
         parser.error(f'--num-samples must be >= 1, got {args.num_samples}')
     return args
 
 
 def main() -> int:
     args = parse_args()
+    import numpy as np
+
+    from pyskl_lite.datasets.synthetic import (
+        DEFAULT_NUM_SAMPLES,
+        SYNTHETIC_CLASSES,
+        dump_synthetic_dataset,
+        make_synthetic_dataset,
+    )
+
+    num_samples = args.num_samples or DEFAULT_NUM_SAMPLES
     out = args.out or f'work_dirs/data/synthetic_{args.dim}d.pkl'
     start = time.perf_counter()
-    data = make_synthetic_dataset(args.num_samples, dim=args.dim, seed=args.seed,
-                                  dtype=args.dtype)
+    with Progress(num_samples, f'generating {num_samples} samples', unit='sample') as bar:
+        data = make_synthetic_dataset(num_samples, dim=args.dim, seed=args.seed,
+                                      dtype=args.dtype, on_sample=lambda: bar.update(1))
     pickle_path, label_map = dump_synthetic_dataset(data, out)
     seconds = time.perf_counter() - start
 

@@ -5,8 +5,10 @@
 """
 import argparse
 
-from pyskl_lite.datasets import PoseDataset, read_annotation_file
 from pyskl_lite.utils import run_cli
+
+# The package's datasets (torch, mmengine) are imported in main(), after the arguments are
+# parsed: --help answers without them.
 
 
 def parse_args() -> argparse.Namespace:
@@ -19,6 +21,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    from pyskl_lite.datasets import PoseDataset, read_annotation_file
+
     _, split = read_annotation_file(args.ann_file)
     names = args.splits or (sorted(split) if split else [None])
     print(f'{args.ann_file}')
