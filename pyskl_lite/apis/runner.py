@@ -72,6 +72,11 @@ class SkeletonRunner(Runner):
         self._config_in_work_dir = False
         kwargs['experiment_name'] = unique_experiment_name(kwargs.get('experiment_name'),
                                                            kwargs.get('cfg'))
+        work_dir = kwargs.get('work_dir')
+        # Run folders are named by the second they start in: one that already exists belongs to
+        # an earlier run of the same second and is never discarded with this one.
+        self._existing_run_dirs = set(os.listdir(work_dir)) if work_dir and \
+            os.path.isdir(work_dir) else set()
         try:
             super().__init__(*args, **kwargs)
         except BaseException:
@@ -138,7 +143,8 @@ class SkeletonRunner(Runner):
         between building the runner and starting it calls it, e.g. on a checkpoint that does
         not load)."""
         log_dir = getattr(self, '_log_dir', None)
-        if log_dir and os.path.isdir(log_dir):
+        if log_dir and os.path.isdir(log_dir) and \
+                os.path.basename(log_dir) not in self._existing_run_dirs:
             shutil.rmtree(log_dir, ignore_errors=True)
 
     def setup_env(self, env_cfg: dict) -> None:

@@ -49,3 +49,22 @@ def test_best_checkpoint_on_the_test_split_is_pointed_out():
     assert 'chosen on the test data' in best_on_test_note(cfg)      # xsub_val for both
     assert best_on_test_note(load_config(root / 'configs' / 'c3d_keypoint.py',
                                          dict(val_split='xsub_train'))) is None
+
+
+def test_a_failed_start_in_the_same_second_keeps_the_earlier_runs_folder(tmp_path, monkeypatch):
+    """Both runs get one timestamp folder name; discarding the failed one must not delete the
+    finished run's log."""
+    import mmengine.runner.runner as mmengine_runner
+
+    config = write_configs(tmp_path)['adam']
+    monkeypatch.setattr(mmengine_runner.time, 'time', lambda: 1_790_000_000.0)
+    options = {'work_dir': str(tmp_path / 'shared'), 'train_cfg.max_epochs': 1,
+               'val_cfg': None, 'val_dataloader': None, 'val_evaluator': None}
+    first = build_runner(load_config(config, options))
+    first.train()
+    log = tmp_path / 'shared' / first.timestamp / f'{first.timestamp}.log'
+    assert 'Epoch(train)' in log.read_text()
+    broken = build_runner(load_config(config, dict(options, ann_file=str(tmp_path / 'no.pkl'))))
+    with pytest.raises(InputError, match='no.pkl'):
+        broken.train()
+    assert broken.timestamp == first.timestamp and log.is_file()

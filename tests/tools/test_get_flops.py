@@ -19,7 +19,7 @@ def test_params_and_flops_of_the_keypoint_c3d_config(capsys):
     assert flops_tool.main(['configs/c3d_keypoint.py', '--shape', '6', '48', '17', '2']) == 0
     out = capsys.readouterr().out
     assert 'input per view: (6, 48, 17, 2)' in out
-    cfg = load_config('configs/c3d_keypoint.py')
+    cfg = load_config('configs/c3d_keypoint.py', {'model.backbone.in_channels': 6})
     with DefaultScope.overwrite_default_scope('pyskl_lite'):
         model = MODELS.build(cfg.model)
     assert _number('parameters', out) == sum(p.numel() for p in model.parameters())
