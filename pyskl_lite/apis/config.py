@@ -4,8 +4,8 @@ mmengine's ``--cfg-options`` sets one dotted key. Pointing a config at another d
 many keys at once (three dataloaders, every transform that knows the skeleton, the head), so a
 few names act as shortcuts:
 
-- ``ann_file``, ``label_map``, ``joint_layout``, ``num_classes``, ``clip_len``: every key of
-  that name anywhere in the config gets the value, e.g. ``--cfg-options
+- ``ann_file``, ``label_map``, ``joint_layout``, ``num_classes``, ``clip_len``,
+  ``num_person``: every key of that name anywhere in the config gets the value, e.g. ``--cfg-options
   ann_file=data/ntu60_3danno.pkl joint_layout=nturgb+d num_classes=60``; ``joint_layout`` may
   also be a layout file (``.json`` or ``.py``, see :func:`~pyskl_lite.datasets.get_layout`);
 - ``stream``: the skeleton features of every ``GenSkeFeat`` (its ``feats``): ``j`` (joints),
@@ -40,7 +40,8 @@ from mmengine.config import Config
 
 from pyskl_lite.utils import InputError
 
-GLOBAL_SHORTCUTS = ('ann_file', 'label_map', 'joint_layout', 'num_classes', 'clip_len')
+GLOBAL_SHORTCUTS = ('ann_file', 'label_map', 'joint_layout', 'num_classes', 'clip_len',
+                    'num_person')
 #: shortcut -> (the key it sets everywhere, how its value is read)
 NAMED_SHORTCUTS: dict[str, tuple[str, Callable[[Any], Any]]] = {}
 #: the checkout holding ``configs/`` (an editable install)
