@@ -226,6 +226,11 @@ def memory_bombs() -> list[Case]:
         cases.append(Case(f'nest/label_list_{depth}',
                           pickle.dumps(dataset([sample(label=value)]), protocol=4)))
     sys.setrecursionlimit(limit)
+    # A deep value in a field the validator does not read: mmengine pickles every sample.
+    deep_field = pickle.dumps(dataset([sample(meta=0)]), protocol=4)
+    deep_value = b']' * 100000 + b'K\x00' + b'a' * 100000
+    cases.append(Case('nest/extra_field_list_100000',
+                      deep_field.replace(b'meta\x94K\x00', b'meta\x94' + deep_value)))
     cyclic: list = []
     cyclic.append(cyclic)
     cases.append(Case('nest/cyclic_list', pickle.dumps(cyclic, protocol=4)))
