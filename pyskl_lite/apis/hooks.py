@@ -1,10 +1,13 @@
-"""Hooks of the training and test tools: per-iteration TensorBoard scalars, the curves PNG
-and the test progress bar. (``ValidationRandomStateHook`` lives in ``random_state.py``.)"""
+"""Hooks of the training and test tools: the non-finite-loss stop, per-iteration TensorBoard
+scalars, the curves PNG and the test progress bar. (``ValidationRandomStateHook`` lives in
+``random_state.py``.)"""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
+import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
@@ -12,7 +15,46 @@ from mmengine.visualization import TensorboardVisBackend
 from tqdm import tqdm
 
 from pyskl_lite.registry import HOOKS
+from pyskl_lite.utils import TrainingDivergedError
 from pyskl_lite.visualization.curves import plot_work_dir_curves
+
+
+@HOOKS.register_module()
+class NonFiniteLossHook(Hook):
+    """Stop training when the loss is NaN or infinite, before anything is saved.
+
+    Raises :class:`~pyskl_lite.utils.TrainingDivergedError` naming the 1-based iteration, the
+    epoch and the samples of the batch whose inputs are non-finite (else every sample of the
+    batch). :class:`~pyskl_lite.apis.runner.SkeletonRunner` registers it in every run.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        loss = (outputs or {}).get('loss')
+        if loss is None:
+            return
+        value = float(loss.detach() if isinstance(loss, torch.Tensor) else loss)
+        if math.isfinite(value):
+            return
+        raise TrainingDivergedError(
+            f'training diverged: iteration {runner.iter + 1} (epoch {runner.epoch + 1}, batch '
+            f'{batch_idx + 1}): the loss is {value}; {_suspects(data_batch)}; check those '
+            'samples (img_shape, coordinates) or lower the learning rate '
+            '(--cfg-options optim_wrapper.optimizer.lr=...)')
+
+
+def _suspects(data_batch) -> str:
+    """Which samples of ``data_batch`` to blame: those with non-finite inputs, else all."""
+    samples = (data_batch or {}).get('data_samples') or []
+    names = [str(sample.metainfo.get('frame_dir', '?')) for sample in samples]
+    inputs = (data_batch or {}).get('inputs')
+    if isinstance(inputs, (list, tuple)) and len(inputs) == len(names):
+        bad = [name for name, item in zip(names, inputs, strict=True)
+               if isinstance(item, torch.Tensor) and not torch.isfinite(item).all()]
+        if bad:
+            return f'non-finite inputs in samples {bad[:8]}'
+    return f'samples of the batch: {names[:8]}' + (' ...' if len(names) > 8 else '')
 
 
 @HOOKS.register_module()

@@ -11,6 +11,8 @@ What it changes (everything else is mmengine's Runner):
   sequence as an uninterrupted one;
 - DataLoader workers are seeded by :func:`~pyskl_lite.apis.random_state.seed_worker` unless
   the dataloader config names its own ``worker_init_fn``;
+- training stops with one line when the loss becomes NaN or infinite
+  (:class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`);
 - every runner of a process has its own experiment name: mmengine names the logger and the
   visualizer ``<config name>_<timestamp>`` and reuses an instance of that name, so a second run
   of one config started within the same second logged into the first run's work dir.
@@ -35,6 +37,7 @@ from pyskl_lite.utils import InputError
 
 from .checkpoint import checkpoint_safe_globals, replace_atomically
 from .distributed import init_distributed
+from .hooks import NonFiniteLossHook
 from .random_state import capture_random_state, restore_random_state, seed_worker
 from .sanity import innermost_dataset
 
@@ -52,6 +55,13 @@ class SkeletonRunner(Runner):
         kwargs['experiment_name'] = unique_experiment_name(kwargs.get('experiment_name'),
                                                            kwargs.get('cfg'))
         super().__init__(*args, **kwargs)
+
+    def register_hooks(self, default_hooks: dict | None = None,
+                       custom_hooks: list | None = None) -> None:
+        """mmengine's hooks plus :class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`."""
+        super().register_hooks(default_hooks, custom_hooks)
+        if not any(isinstance(hook, NonFiniteLossHook) for hook in self.hooks):
+            self.register_hook(NonFiniteLossHook())
 
     def setup_env(self, env_cfg: dict) -> None:
         if self.distributed and not dist.is_initialized():

@@ -350,9 +350,15 @@ def load_annotation_pickle(path: str | os.PathLike) -> Any:
         InputError: when the file is missing, not a pickle, truncated, names a global other
             than builtin containers and numpy arrays, or breaks a limit of the module doc.
     """
+    return load_pickle_safely(path, 'annotation pickle')
+
+
+def load_pickle_safely(path: str | os.PathLike, what: str = 'pickle') -> Any:
+    """Read any untrusted pickle of builtin containers and numpy arrays (see the module doc);
+    ``what`` names the kind of file in error messages (``'results file'``, ...)."""
     source = os.fspath(path)
     if not os.path.isfile(source):
-        raise InputError.at(source, 'annotation file not found')
+        raise InputError.at(source, f'{what} not found')
     budget = max(MIN_BUDGET_BYTES, EXPANSION_FACTOR * os.path.getsize(source))
     with open(source, 'rb') as file:
         unpickler = RestrictedUnpickler(file, source, budget)
@@ -365,5 +371,5 @@ def load_annotation_pickle(path: str | os.PathLike) -> Any:
                                 'malicious or corrupt; re-create it with tools/data)') from None
         except Exception as err:  # any failure of the unpickler means an unreadable file
             raise InputError.at(
-                source, f'not a readable annotation pickle ({type(err).__name__}: {err!s:.200})'
+                source, f'not a readable {what} ({type(err).__name__}: {err!s:.200})'
             ) from None

@@ -23,6 +23,11 @@ class InputError(ValueError):
         return cls(': '.join(parts + [' '.join(str(message).split())]))
 
 
+class TrainingDivergedError(InputError):
+    """The loss became NaN or infinite: a sample the validator could not judge, or a learning
+    rate too high for the model. The message names the iteration and the suspect samples."""
+
+
 def run_cli(main: Callable[[], int | None]) -> None:
     """Run a tool's ``main``; an :class:`InputError` becomes ``error: <message>`` and exit 2."""
     try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
-import io
 import json
 import os
 import pickle
@@ -463,7 +462,7 @@ def run_corpus(cases: list[Case], work: Path, marker_dir: Path, repo: Path = REP
         raise RuntimeError(f'corpus worker failed: {done.stderr[-2000:]}')
     results = json.loads(done.stdout)
     outcomes = []
-    for case, result, (path, folder) in zip(cases, results, jobs, strict=True):
+    for case, result, (_, folder) in zip(cases, results, jobs, strict=True):
         output = Path(folder, 'output.txt').read_text(errors='replace')
         wrote = any(marker_dir.iterdir()) or sorted(os.listdir(folder)) != ['ann.pkl',
                                                                              'output.txt']
