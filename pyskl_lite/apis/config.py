@@ -13,10 +13,16 @@ few names act as shortcuts:
   old last epoch ends at the new one (a cosine's ``T_max`` follows its length), so the
   schedule still spans the run.
 
-Every other key is merged as mmengine does.
+Every other key is merged as mmengine does, after :func:`check_option_keys` has made sure
+that its path exists (a typo such as ``foo_bar=1`` is refused with the nearest known key).
+The loaded config is then checked by :func:`check_config_values` (batch sizes, epochs,
+learning rate, clip lengths, joint layouts), so that a bad value is one line naming the key
+instead of a traceback from deep inside torch.
 """
 from __future__ import annotations
 
+import difflib
+import numbers
 import os
 from typing import Any
 
@@ -38,11 +44,12 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
     source = os.fspath(path)
     if not os.path.isfile(source):
         raise InputError.at(source, 'config file not found')
-    cfg = Config.fromfile(source)
+    cfg = read_config_file(source)
     options = dict(cfg_options or {})
     shortcuts = {key: options.pop(key) for key in list(options)
                  if key in GLOBAL_SHORTCUTS or key in SPLIT_SHORTCUTS or key == 'max_epochs'}
     if options:
+        check_option_keys(cfg, options, source)
         cfg.merge_from_dict(options)
     for key, value in shortcuts.items():
         if key in GLOBAL_SHORTCUTS:
@@ -50,9 +57,10 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
                 raise InputError.at(source, f'--cfg-options {key}=...: the config has no '
                                     f'{key!r} key to set', field=key)
         elif key == 'max_epochs':
-            _set_max_epochs(cfg, source, int(value))
+            _set_max_epochs(cfg, source, value)
         else:
             _set_split(cfg, source, key, value)
+    check_config_values(cfg, source)
     return cfg
 
 
@@ -85,7 +93,8 @@ def _set_split(cfg: Config, source: str, key: str, value: Any) -> None:
         cfg[key] = value
 
 
-def _set_max_epochs(cfg: Config, source: str, max_epochs: int) -> None:
+def _set_max_epochs(cfg: Config, source: str, max_epochs: Any) -> None:
+    _check_number(max_epochs, 'max_epochs', source, integer=True)
     train_cfg = cfg.get('train_cfg') or {}
     if 'max_epochs' not in train_cfg:
         raise InputError.at(source, '--cfg-options max_epochs=...: the config has no '
@@ -101,3 +110,111 @@ def _set_max_epochs(cfg: Config, source: str, max_epochs: int) -> None:
             if scheduler.get('T_max') == old - begin:
                 scheduler['T_max'] = max_epochs - begin
             scheduler['end'] = max_epochs
+
+
+def read_config_file(source: str) -> Config:
+    """``Config.fromfile`` with a config's own mistakes (syntax, a name error, a bad
+    ``_base_``) reported as one :class:`InputError` line."""
+    try:
+        return Config.fromfile(source)
+    except SyntaxError as err:
+        raise InputError.at(source, f'line {err.lineno}: {err.msg}: fix the Python syntax of '
+                            'the config') from None
+    except (OSError, ImportError, NameError, KeyError, TypeError, ValueError,
+            AttributeError) as err:
+        raise InputError.at(source, f'cannot be read ({type(err).__name__}: {err}); check the '
+                            'config and its _base_ files') from None
+
+
+def _known_keys(cfg: Config) -> list[str]:
+    """Top-level keys of ``cfg`` and every shortcut name, for suggestions."""
+    return sorted(set(cfg.keys()) | set(GLOBAL_SHORTCUTS) | set(SPLIT_SHORTCUTS)
+                  | {'max_epochs'})
+
+
+def check_option_keys(cfg: Config, options: dict[str, Any], source: str) -> None:
+    """Refuse an option whose path does not exist in ``cfg``: its top-level key and every
+    level but the last (which may add a new argument) must be present.
+
+    Shortcuts are handled before this check, so every shortcut name is accepted.
+
+    Raises:
+        InputError: naming the option and the nearest known key.
+    """
+    for key in options:
+        parts = key.split('.')
+        node: Any = cfg._cfg_dict
+        for depth, part in enumerate(parts[:-1] if len(parts) > 1 else parts):
+            if isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+                continue
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+                continue
+            known = _known_keys(cfg) if depth == 0 else (
+                sorted(map(str, node)) if isinstance(node, dict) else [])
+            near = difflib.get_close_matches(part, known, n=1, cutoff=0.5)
+            hint = f'; did you mean {".".join(parts[:depth] + near)!r}?' if near else ''
+            raise InputError.at(source, f'--cfg-options {key}=...: the config has no '
+                                f'{".".join(parts[:depth + 1])!r}{hint}', field=key)
+
+
+def _check_number(value: Any, key: str, source: str, integer: bool = False,
+                  minimum: float = 0, inclusive: bool = False) -> None:
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not (
+            value >= minimum if inclusive else value > minimum):
+        what = 'an integer' if integer else 'a number'
+        bound = f'>= {minimum}' if inclusive else f'> {minimum}'
+        raise InputError.at(source, f'{key} = {value!r:.40} must be {what} {bound}', field=key)
+
+
+def _values_below(node: Any, key: str, path: str = '') -> list[tuple[str, Any]]:
+    """``(dotted path, value)`` of every ``key`` in the dicts below ``node``."""
+    found = []
+    if isinstance(node, dict):
+        for name, value in node.items():
+            where = f'{path}.{name}' if path else str(name)
+            if name == key:
+                found.append((where, value))
+            found += _values_below(value, key, where)
+    elif isinstance(node, (list, tuple)):
+        for index, item in enumerate(node):
+            found += _values_below(item, key, f'{path}.{index}')
+    return found
+
+
+def check_config_values(cfg: Config, source: str) -> None:
+    """Check the values a user most often gets wrong, each as one :class:`InputError` line:
+    dataloader ``batch_size`` (> 0) and ``num_workers`` (>= 0), ``train_cfg.max_epochs`` /
+    ``max_iters`` / ``val_interval`` (> 0), the optimizer's ``lr`` (> 0), every ``clip_len``,
+    ``num_clips`` and ``num_classes`` (> 0) and every ``joint_layout`` (a registered name)."""
+    from pyskl_lite.datasets.layouts import layout_names
+
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if isinstance(loader, dict):
+            if 'batch_size' in loader:
+                _check_number(loader['batch_size'], f'{name}.batch_size', source, integer=True)
+            if 'num_workers' in loader:
+                _check_number(loader['num_workers'], f'{name}.num_workers', source,
+                              integer=True, inclusive=True)
+    train_cfg = cfg.get('train_cfg')
+    if isinstance(train_cfg, dict):
+        for key in ('max_epochs', 'max_iters', 'val_interval'):
+            if key in train_cfg:
+                _check_number(train_cfg[key], f'train_cfg.{key}', source, integer=True)
+    optimizer = (cfg.get('optim_wrapper') or {}).get('optimizer')
+    if isinstance(optimizer, dict) and 'lr' in optimizer:
+        _check_number(optimizer['lr'], 'optim_wrapper.optimizer.lr', source)
+    for key in ('clip_len', 'num_clips', 'num_classes'):
+        for where, value in _values_below(cfg._cfg_dict, key):
+            if value is not None:
+                _check_number(value, where, source, integer=True)
+    known = layout_names()
+    for where, value in _values_below(cfg._cfg_dict, 'joint_layout'):
+        if isinstance(value, str) and value not in known:
+            near = difflib.get_close_matches(value, known, n=1)
+            hint = f'did you mean {near[0]!r}? ' if near else ''
+            raise InputError.at(source, f'{where} = {value!r} is not a known joint layout; '
+                                f'{hint}known: {", ".join(known)}', field=where)

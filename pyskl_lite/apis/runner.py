@@ -35,13 +35,15 @@ from pyskl_lite.datasets.annotations import read_label_map
 from pyskl_lite.registry import RUNNERS
 from pyskl_lite.utils import InputError
 
-from .checkpoint import checkpoint_safe_globals, replace_atomically
+from .checkpoint import checkpoint_safe_globals, readable_checkpoint, replace_atomically
 from .distributed import init_distributed
 from .hooks import NonFiniteLossHook
 from .random_state import capture_random_state, restore_random_state, seed_worker
 from .sanity import innermost_dataset
 
 CPU_WRAPPER = 'pyskl_lite.CPUDistributedDataParallel'
+#: What a checkpoint must hold to be resumed from.
+RESUME_KEYS = ('meta', 'state_dict', 'optimizer')
 _RUNNERS_IN_PROCESS = itertools.count()
 
 
@@ -52,6 +54,7 @@ class SkeletonRunner(Runner):
 
     def __init__(self, *args, **kwargs) -> None:
         self._loaded_random_state: dict | None = None
+        self._resuming = False
         kwargs['experiment_name'] = unique_experiment_name(kwargs.get('experiment_name'),
                                                            kwargs.get('cfg'))
         super().__init__(*args, **kwargs)
@@ -67,7 +70,7 @@ class SkeletonRunner(Runner):
         if self.distributed and not dist.is_initialized():
             dist_cfg = dict(env_cfg.get('dist_cfg') or {})
             init_distributed(self.launcher, backend=dist_cfg.get('backend'),
-                             timeout_s=int(dist_cfg.get('timeout', 1800)),
+                             timeout_s=dist_cfg.get('timeout'),
                              port=dist_cfg.get('port'))
         super().setup_env(env_cfg)
 
@@ -126,11 +129,22 @@ class SkeletonRunner(Runner):
 
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
                         revise_keys: list | None = None) -> dict:
-        """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list."""
-        with checkpoint_safe_globals():
+        """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
+
+        Raises:
+            InputError: for a file that is not a readable checkpoint (truncated, random
+                bytes, holding objects outside the allow-list), or, when resuming, one
+                without the training state.
+        """
+        with checkpoint_safe_globals(), readable_checkpoint(filename):
             checkpoint = super().load_checkpoint(
                 filename, map_location=map_location, strict=strict,
                 revise_keys=revise_keys if revise_keys is not None else [(r'^module.', '')])
+        if self._resuming and not all(key in checkpoint for key in RESUME_KEYS):
+            missing = [key for key in RESUME_KEYS if key not in checkpoint]
+            raise InputError.at(filename, f'--resume: not a training checkpoint (no '
+                                f'{", ".join(missing)}); start from its weights with '
+                                f'--cfg-options load_from={filename} instead')
         self._loaded_random_state = checkpoint.get('meta', {}).get('random_state')
         return checkpoint
 
@@ -138,9 +152,13 @@ class SkeletonRunner(Runner):
                resume_param_scheduler: bool = True, map_location='default') -> None:
         """mmengine's ``resume`` (model, optimizer, schedulers, epoch/iter, message hub), then
         the random-number-generator states saved with the checkpoint."""
-        super().resume(filename, resume_optimizer=resume_optimizer,
-                       resume_param_scheduler=resume_param_scheduler,
-                       map_location=map_location)
+        self._resuming = True
+        try:
+            super().resume(filename, resume_optimizer=resume_optimizer,
+                           resume_param_scheduler=resume_param_scheduler,
+                           map_location=map_location)
+        finally:
+            self._resuming = False
         if self._loaded_random_state is None:
             self.logger.warning(f'{filename} holds no random state: the resumed run draws '
                                 'different random numbers than an uninterrupted one')
