@@ -7,6 +7,8 @@ What it changes (everything else is mmengine's Runner):
   wrapped by :class:`~pyskl_lite.apis.distributed.CPUDistributedDataParallel`;
 - checkpoints are written to a temporary file and renamed, carry the random-number-generator
   states, and load under ``weights_only=True`` with :data:`CHECKPOINT_SAFE_GLOBALS`;
+  ``CheckpointHook`` becomes :class:`~pyskl_lite.apis.hooks.SafeCheckpointHook` (outdated
+  files deleted after the new one is saved, ``last_checkpoint`` replaced atomically);
 - ``resume`` restores those generator states, so a resumed run continues the same random
   sequence as an uninterrupted one;
 - DataLoader workers are seeded by :func:`~pyskl_lite.apis.random_state.seed_worker` unless
@@ -28,6 +30,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.dist import master_only
+from mmengine.hooks import CheckpointHook
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
@@ -37,7 +40,7 @@ from pyskl_lite.utils import InputError
 
 from .checkpoint import checkpoint_safe_globals, readable_checkpoint, replace_atomically
 from .distributed import init_distributed
-from .hooks import NonFiniteLossHook
+from .hooks import NonFiniteLossHook, SafeCheckpointHook
 from .random_state import capture_random_state, restore_random_state, seed_worker
 from .sanity import innermost_dataset
 
@@ -61,7 +64,14 @@ class SkeletonRunner(Runner):
 
     def register_hooks(self, default_hooks: dict | None = None,
                        custom_hooks: list | None = None) -> None:
-        """mmengine's hooks plus :class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`."""
+        """mmengine's hooks, with :class:`~pyskl_lite.apis.hooks.SafeCheckpointHook` in place
+        of ``CheckpointHook``, plus :class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`."""
+        default_hooks = dict(default_hooks or {})
+        checkpoint = default_hooks.setdefault('checkpoint', dict(type='CheckpointHook',
+                                                                 interval=1))
+        if isinstance(checkpoint, dict) and checkpoint.get('type') in ('CheckpointHook',
+                                                                       CheckpointHook):
+            default_hooks['checkpoint'] = dict(checkpoint, type=SafeCheckpointHook)
         super().register_hooks(default_hooks, custom_hooks)
         if not any(isinstance(hook, NonFiniteLossHook) for hook in self.hooks):
             self.register_hook(NonFiniteLossHook())
