@@ -3,8 +3,8 @@ non-finite-loss stop, per-iteration TensorBoard scalars, the curves PNG and the 
 bar. (``ValidationRandomStateHook`` lives in ``random_state.py``.)"""
 from __future__ import annotations
 
-import logging
 import contextlib
+import logging
 import math
 import os.path as osp
 from collections.abc import Iterator, Sequence
@@ -18,9 +18,9 @@ from tqdm import tqdm
 
 from pyskl_lite.registry import HOOKS
 from pyskl_lite.utils import TrainingDivergedError
+from pyskl_lite.visualization.curves import plot_work_dir_curves
 
 from .checkpoint import LAST_CHECKPOINT_FILE, write_text_atomically
-from pyskl_lite.visualization.curves import plot_work_dir_curves
 
 
 class _DeferredRemoval:
