@@ -1,6 +1,6 @@
 """An adversarial corpus of annotation pickles and a harness that feeds them to the loader.
 
-    python tests/datasets/adversarial_corpus.py [--repo DIR] [--show KIND]
+    python tests/datasets/adversarial_corpus.py [--repo DIR] [--show KIND] [--cli]
 
 runs every case through ``tools/data/summarize.py`` of ``--repo`` (default: this checkout; point
 it at an export of another commit to compare) and prints the counts of outcomes:
@@ -8,8 +8,13 @@ it at an export of another commit to compare) and prints the counts of outcomes:
 - ``one-line error``: non-zero exit, no traceback, the output ends in one ``error: ...`` line;
 - ``accepted``: exit 0 for a case that is valid or may be valid (a mutation that still parses);
 - ``traceback``, ``crash`` (killed by a signal), ``hang`` (over the time limit);
+- ``multi-line error``: non-zero exit without a traceback, but not one ``error:`` line;
 - ``silent garbage``: exit 0 for a case that must be refused;
 - ``wrote files``: a payload created a file outside the case's temporary folder.
+
+``--cli`` adds about 25 user mistakes made through ``tools/train.py``, ``tools/test.py`` and
+``tools/dist_train.sh`` (config values, unknown keys, damaged checkpoints, a full disk, a
+diverging run, a stopped rank), each in its own process (a few minutes in all).
 
 Each case runs in a process forked from one worker that imported pyskl_lite once, under an
 address-space limit (1 GiB above the worker's) and a time limit, in its own empty folder. The
@@ -31,8 +36,8 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
-OUTCOMES = ('one-line error', 'accepted', 'traceback', 'crash', 'hang', 'silent garbage',
-            'wrote files')
+OUTCOMES = ('one-line error', 'accepted', 'traceback', 'crash', 'hang', 'multi-line error',
+            'silent garbage', 'wrote files')
 
 
 @dataclasses.dataclass
@@ -440,7 +445,7 @@ def classify(case: Case, result: dict, output: str, wrote: bool) -> str:
     if lines and lines[-1].startswith('error: ') and sum(
             line.startswith('error: ') for line in lines) == 1:
         return 'one-line error'
-    return 'traceback'
+    return 'multi-line error'
 
 
 def run_corpus(cases: list[Case], work: Path, marker_dir: Path, repo: Path = REPO,
@@ -470,22 +475,160 @@ def run_corpus(cases: list[Case], work: Path, marker_dir: Path, repo: Path = REP
     return outcomes
 
 
+@dataclasses.dataclass
+class CliCase:
+    """A command line of a tool that must fail with one line; ``limit_file_size`` in bytes
+    makes writes fail like a full disk."""
+
+    name: str
+    argv: list[str]
+    env: dict = dataclasses.field(default_factory=dict)
+    limit_file_size: int | None = None
+    data: bytes = b''
+    expect: str = 'refuse'
+
+
+def cli_cases(folder: Path, repo: Path) -> list[CliCase]:
+    """User mistakes through the tools, on the tiny configs of ``tests/tools/tiny_setup.py``."""
+    import torch
+
+    sys.path.insert(0, str(REPO))
+    from tests.tools.tiny_setup import write_configs
+
+    configs = write_configs(folder / 'tiny')
+    config = str(configs['exact'])
+    train, test = str(repo / 'tools' / 'train.py'), str(repo / 'tools' / 'test.py')
+    work = str(folder / 'work')
+
+    def training(*options: str, flags: tuple = (), **kwargs) -> list[str]:
+        return [sys.executable, train, config, '--work-dir', work, *flags, '--cfg-options',
+                f'val_evaluator.1.out_file={work}/v.pkl', 'train_cfg.max_epochs=1', *options]
+
+    weights = folder / 'weights_only.pth'
+    torch.save({'state_dict': {'w': torch.zeros(2)}}, weights)
+    damaged = {'truncated': weights.read_bytes()[:200], 'random': np.random.default_rng(0)
+               .bytes(4096), 'empty': b''}
+    for name, data in damaged.items():
+        (folder / f'{name}.pth').write_bytes(data)
+
+    class RunsCode:
+        def __reduce__(self):
+            return (os.system, ('true',))
+
+    torch.save({'meta': RunsCode()}, folder / 'code.pth')
+    broken = folder / 'broken.py'
+    broken.write_text('model = dict(\n  type="Recognizer"\nx = 1\n')
+    blocker = folder / 'a_file'
+    blocker.write_text('')
+    dist = ['bash', str(repo / 'tools' / 'dist_train.sh'), config, '2', '--work-dir', work,
+            '--cfg-options', f'val_evaluator.1.out_file={work}/v.pkl']
+    cases = [CliCase(f'config/{name}', training(*options)) for name, options in {
+        'unregistered_type': ['model.backbone.type=NoSuchNet'],
+        'batch_size_0': ['train_dataloader.batch_size=0'],
+        'batch_size_negative': ['val_dataloader.batch_size=-4'],
+        'max_epochs_negative': ['max_epochs=-1'], 'max_epochs_abc': ['max_epochs=abc'],
+        'lr_abc': ['optim_wrapper.optimizer.lr=abc'], 'clip_len_0': ['clip_len=0'],
+        'unknown_joint_layout': ['joint_layout=cocoo'], 'word_without_equals': ['clip_len'],
+        'unknown_key': ['foo_bar=1'], 'misspelt_loader': ['train_dataloadr.batch_size=4'],
+        'missing_ann_file': ['ann_file=/nonexistent/ann.pkl'],
+        'num_workers_negative': ['train_dataloader.num_workers=-1'],
+        'diverging_lr': ['optim_wrapper.optimizer.lr=1e38'],
+    }.items()]
+    cases += [
+        CliCase('config/syntax_error', [sys.executable, train, str(broken)]),
+        CliCase('config/missing_file', [sys.executable, train, str(folder / 'none.py')]),
+        CliCase('cli/launcher_pytorch_outside_torchrun', training(flags=('--launcher',
+                                                                         'pytorch'))),
+        CliCase('cli/unknown_launcher', training(flags=('--launcher', 'mpi'))),
+        CliCase('cli/test_unknown_metric', [sys.executable, test, config, str(weights),
+                                            '--eval', 'f2']),
+        CliCase('io/work_dir_under_a_file', [sys.executable, train, config, '--work-dir',
+                                             str(blocker / 'work')]),
+        CliCase('io/disk_full_at_checkpoint', training(), limit_file_size=60_000),
+    ]
+    for name in ('truncated', 'random', 'empty', 'code'):
+        path = str(folder / f'{name}.pth')
+        cases.append(CliCase(f'checkpoint/resume_{name}', training(flags=('--resume', path))))
+        cases.append(CliCase(f'checkpoint/test_{name}', [sys.executable, test, config, path,
+                                                         '--work-dir', work]))
+    cases.append(CliCase('checkpoint/resume_weights_only',
+                         training(flags=('--resume', str(weights)))))
+    cases.append(CliCase('dist/error_in_every_rank', dist + ['train_dataloader.batch_size=0']))
+    cases.append(CliCase('dist/stopped_rank', dist + ['env_cfg.dist_cfg.timeout=8'],
+                         env=dict(TINY_KILL_AT='0:1', TINY_KILL_RANK='1',
+                                  TINY_KILL_SIGNAL='SIGSTOP')))
+    return cases
+
+
+def run_cli_corpus(cases: list[CliCase], folder: Path, repo: Path,
+                   timeout_s: float = 240.0) -> list[Outcome]:
+    """Run each case in its own process (the repo's tools, one thread)."""
+    import resource
+    import signal
+    import time
+
+    outcomes = []
+    for case in cases:
+        env = dict(os.environ, PYTHONPATH=f'{repo}{os.pathsep}{REPO}', OMP_NUM_THREADS='1',
+                   PYTHON=sys.executable, **case.env)
+        env.pop('PYSKL_DEBUG', None)
+
+        def limits(size=case.limit_file_size):
+            os.setsid()
+            if size is not None:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+        started = time.monotonic()
+        proc = subprocess.Popen(case.argv, env=env, cwd=str(folder), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, preexec_fn=limits)
+        try:
+            output, _ = proc.communicate(timeout=timeout_s)
+            hang = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output, _ = proc.communicate()
+            hang = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # ranks left behind by a launcher
+        except ProcessLookupError:
+            pass
+        code = proc.returncode
+        result = dict(hang=hang, signal=-code if code < 0 else 0, code=max(code, 0))
+        kind = classify(case, result, output, False)
+        outcomes.append(Outcome(case, kind, output + f'\n[{time.monotonic() - started:.0f} s]'))
+    return outcomes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--repo', default=str(REPO), help='checkout whose loader to test')
     parser.add_argument('--show', help='print the cases of this outcome with their output')
+    parser.add_argument('--cli', action='store_true', help='also the tool command lines')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         marker_dir = Path(work, 'markers')
         marker_dir.mkdir()
         cases = corpus(str(marker_dir))
         outcomes = run_corpus(cases, Path(work, 'cases'), marker_dir, Path(args.repo))
+        if args.cli:
+            cli_folder = Path(work, 'cli')
+            cli_folder.mkdir()
+            cli = run_cli_corpus(cli_cases(cli_folder, Path(args.repo)), cli_folder,
+                                 Path(args.repo))
+            _print_counts('tools', cli, args.show)
+    _print_counts('loader', outcomes, args.show)
+
+
+def _print_counts(title: str, outcomes: list[Outcome], show: str | None) -> None:
     counts = collections.Counter(outcome.kind for outcome in outcomes)
-    print(f'{len(outcomes)} cases: ' + ', '.join(f'{kind} {counts[kind]}' for kind in OUTCOMES))
+    print(f'{title}: {len(outcomes)} cases: ' + ', '.join(f'{kind} {counts[kind]}'
+                                                        for kind in OUTCOMES))
     for outcome in outcomes:
-        if outcome.kind == args.show:
-            tail = outcome.output.strip().splitlines()[-1:] or ['']
-            print(f'  {outcome.case.name}: {tail[0][:200]}')
+        if outcome.kind == show:
+            lines = [line for line in outcome.output.splitlines() if line.strip()] or ['']
+            errors = [line for line in lines if line.startswith('error: ')]
+            print(f'  {outcome.case.name}: {(errors or lines)[-1][:200]}')
 
 
 if __name__ == '__main__':
