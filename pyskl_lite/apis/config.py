@@ -153,7 +153,7 @@ def check_option_keys(cfg: Config, options: dict[str, Any], source: str) -> None
                 continue
             known = _known_keys(cfg) if depth == 0 else (
                 sorted(map(str, node)) if isinstance(node, dict) else [])
-            near = difflib.get_close_matches(part, known, n=1, cutoff=0.5)
+            near = difflib.get_close_matches(part, known, n=1, cutoff=0.0)
             hint = f'; did you mean {".".join(parts[:depth] + near)!r}?' if near else ''
             raise InputError.at(source, f'--cfg-options {key}=...: the config has no '
                                 f'{".".join(parts[:depth + 1])!r}{hint}', field=key)

@@ -52,7 +52,7 @@ def train_argv(configs, tmp_path, *options, flags=()):
     (['clip_len=0'], 'clip_len = 0 must be an integer > 0'),
     (['train_pipeline.2.joint_layout=cocoo', 'train_dataloader.dataset.pipeline.2.joint_layout'
       '=cocoo'], "'cocoo' is not a known joint layout; did you mean 'coco'?"),
-    (['foo_bar=1'], "--cfg-options foo_bar=...: the config has no 'foo_bar'"),
+    (['foo_bar=1'], "--cfg-options foo_bar=...: the config has no 'foo_bar'; did you mean"),
     (['train_dataloadr.batch_size=4'], "did you mean 'train_dataloader'?"),
     (['train_dataloader.batch_size'], '--cfg-options train_dataloader.batch_size: expected '
                                       'key=value'),
