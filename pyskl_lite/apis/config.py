@@ -13,8 +13,8 @@ few names act as shortcuts:
   old last epoch ends at the new one (a cosine's ``T_max`` follows its length), so the
   schedule still spans the run.
 
-Every other key is merged as mmengine does, after :func:`check_option_keys` has made sure
-that its path exists (a typo such as ``foo_bar=1`` is refused with the nearest known key).
+Every other key is merged as mmengine does, after :func:`check_option_keys` has refused a
+typo (``foo_bar=1``, ``train_dataloader.batchsize=8``) with the nearest known key.
 The loaded config is then checked by :func:`check_config_values` (batch sizes, epochs,
 learning rate, clip lengths, joint layouts), so that a bad value is one line naming the key
 instead of a traceback from deep inside torch.
@@ -22,6 +22,7 @@ instead of a traceback from deep inside torch.
 from __future__ import annotations
 
 import difflib
+import inspect
 import numbers
 import os
 from typing import Any
@@ -126,37 +127,56 @@ def read_config_file(source: str) -> Config:
                             'config and its _base_ files') from None
 
 
-def _known_keys(cfg: Config) -> list[str]:
-    """Top-level keys of ``cfg`` and every shortcut name, for suggestions."""
+#: Top-level keys mmengine's Runner reads besides its arguments.
+RUNNER_CONFIG_KEYS = ('custom_imports', 'runner_type', 'find_unused_parameters')
+#: How close a missing nested key must be to an existing one to count as its typo.
+TYPO_SIMILARITY = 0.85
+
+
+def _top_level_names(cfg: Config) -> list[str]:
+    """Keys a ``--cfg-options`` path may start with: the config's, the shortcuts and what the
+    Runner accepts (``work_dir``, ``load_from``, ...)."""
+    from mmengine.runner import Runner
+    runner_args = set(inspect.signature(Runner.__init__).parameters) - {'self'}
     return sorted(set(cfg.keys()) | set(GLOBAL_SHORTCUTS) | set(SPLIT_SHORTCUTS)
-                  | {'max_epochs'})
+                  | {'max_epochs'} | runner_args | set(RUNNER_CONFIG_KEYS))
 
 
 def check_option_keys(cfg: Config, options: dict[str, Any], source: str) -> None:
-    """Refuse an option whose path does not exist in ``cfg``: its top-level key and every
-    level but the last (which may add a new argument) must be present.
+    """Refuse an option whose path starts with a key the config, the shortcuts and the Runner
+    do not know, or names a missing nested key that is a near-miss of an existing one
+    (``train_dataloader.batchsize``); other new nested keys are allowed (they add arguments).
 
     Shortcuts are handled before this check, so every shortcut name is accepted.
 
     Raises:
         InputError: naming the option and the nearest known key.
     """
+    top_level = _top_level_names(cfg)
     for key in options:
         parts = key.split('.')
-        node: Any = cfg._cfg_dict
-        for depth, part in enumerate(parts[:-1] if len(parts) > 1 else parts):
+        if parts[0] not in top_level:
+            near = difflib.get_close_matches(parts[0], top_level, n=1, cutoff=0.0)
+            _refuse_option(key, parts[0], near, source)
+        node: Any = cfg._cfg_dict.get(parts[0])
+        for depth, part in enumerate(parts[1:], start=1):
             if isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
-                continue
-            if isinstance(node, dict) and part in node:
+            elif isinstance(node, dict) and part in node:
                 node = node[part]
-                continue
-            known = _known_keys(cfg) if depth == 0 else (
-                sorted(map(str, node)) if isinstance(node, dict) else [])
-            near = difflib.get_close_matches(part, known, n=1, cutoff=0.0)
-            hint = f'; did you mean {".".join(parts[:depth] + near)!r}?' if near else ''
-            raise InputError.at(source, f'--cfg-options {key}=...: the config has no '
-                                f'{".".join(parts[:depth + 1])!r}{hint}', field=key)
+            else:
+                siblings = sorted(map(str, node)) if isinstance(node, dict) else []
+                near = difflib.get_close_matches(part, siblings, n=1, cutoff=TYPO_SIMILARITY)
+                if near:
+                    _refuse_option(key, '.'.join(parts[:depth + 1]),
+                                   ['.'.join(parts[:depth] + near)], source)
+                break
+
+
+def _refuse_option(key: str, missing: str, near: list[str], source: str) -> None:
+    hint = f'; did you mean {near[0]!r}?' if near else ''
+    raise InputError.at(source, f'--cfg-options {key}=...: the config has no {missing!r}{hint}',
+                        field=key)
 
 
 def _check_number(value: Any, key: str, source: str, integer: bool = False,

@@ -22,6 +22,7 @@ Every refusal is one :class:`~pyskl_lite.utils.InputError` line naming the file.
 """
 from __future__ import annotations
 
+import _compat_pickle
 import builtins
 import codecs
 import io
@@ -146,6 +147,9 @@ class RestrictedUnpickler(pickle.Unpickler):
                                for name in ('int', 'float', 'complex', 'bool', 'str')})
 
     def find_class(self, module: str, name: str) -> Any:
+        # Python 2-era protocols name ``__builtin__.set`` and the like.
+        module, name = _compat_pickle.NAME_MAPPING.get(
+            (module, name), (_compat_pickle.IMPORT_MAPPING.get(module, module), name))
         for core in _NUMPY_CORE_MODULES:
             if module.startswith(core + '.'):
                 module = module[len(core) + 1:]
