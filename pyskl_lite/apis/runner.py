@@ -130,9 +130,11 @@ class SkeletonRunner(Runner):
                                     save_optimizer=save_optimizer,
                                     save_param_scheduler=save_param_scheduler, meta=meta,
                                     by_epoch=by_epoch, backend_args=backend_args)
-        except BaseException:
+        except BaseException as err:
             if local and os.path.exists(os.path.join(out_dir, target)):
                 os.remove(os.path.join(out_dir, target))
+            if isinstance(err, OSError) and not err.filename:  # a write failed: disk full, ...
+                err.filename = os.path.join(out_dir, filename)
             raise
         if local:
             replace_atomically(os.path.join(out_dir, target), os.path.join(out_dir, filename))

@@ -71,6 +71,9 @@ def describe(err: BaseException) -> str:
         why = err.strerror or one_line(err)
         fix = {errno.ENOSPC: 'free disk space or choose another --work-dir',
                errno.EDQUOT: 'free disk space or choose another --work-dir',
+               errno.EFBIG: 'free disk space, raise the file-size limit (ulimit -f) or choose '
+                            'another --work-dir',
+               errno.ENOTDIR: 'a part of the path is a file: choose another path',
                errno.EROFS: 'choose a writable --work-dir',
                errno.EACCES: 'check the permissions or choose another --work-dir',
                errno.EPERM: 'check the permissions or choose another --work-dir',
