@@ -24,7 +24,8 @@ INSTALL_REQUIRES = [
 ]
 
 EXTRAS_REQUIRE = {
-    'test': ['pytest>=7.4', 'pytest-timeout>=2.2', 'scikit-learn>=1.3', 'ruff>=0.5', 'pyyaml>=6.0'],
+    'test': ['pytest>=7.4', 'pytest-timeout>=2.2', 'scikit-learn>=1.3', 'ruff>=0.5', 'pyyaml>=6.0',
+             'hypothesis>=6.100'],
     'pose': ['mediapipe==0.10.14'],
 }
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Shared launcher of dist_train.sh and dist_test.sh: torchrun with N processes per node.
+# Shared launcher of dist_train.sh and dist_test.sh: torchrun with N processes per node (through
+# pyskl_lite.apis.launch: a failed job prints one error line, not one per rank plus torchrun's
+# report; --debug or PYSKL_DEBUG=1 shows everything).
 #
 #   tools/torchrun.sh N SCRIPT [args...]
 #
@@ -41,7 +43,7 @@ fi
 export MKL_NUM_THREADS=${MKL_NUM_THREADS:-$OMP_NUM_THREADS}
 
 export PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)${PYTHONPATH:+:$PYTHONPATH}"
-exec "$PYTHON" -m torch.distributed.run \
+exec "$PYTHON" -m pyskl_lite.apis.launch \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --nproc_per_node="$NPROC" \
     --master_addr="$MASTER_ADDR" --master_port="$PORT" \
     "$SCRIPT" "$@"

@@ -32,7 +32,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # backend None: NCCL when CUDA GPUs are visible, gloo otherwise (SkeletonRunner).
-    dist_cfg=dict(backend=None, timeout=1800),
+    # timeout (s): a rank that stops responding ends the job after this long; None: 300 on
+    # CPU (gloo), 1800 with NCCL.
+    dist_cfg=dict(backend=None, timeout=None),
 )
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)

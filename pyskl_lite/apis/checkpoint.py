@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ from typing import Any
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer, print_log
+
+from pyskl_lite.utils import InputError
 
 _NUMPY_MULTIARRAY = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
 
@@ -56,9 +60,59 @@ def checkpoint_safe_globals() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def readable_checkpoint(path: str | os.PathLike) -> Iterator[None]:
+    """Within the block, a failure to read ``path`` as a checkpoint (truncated, random bytes,
+    not a dict, objects outside :data:`CHECKPOINT_SAFE_GLOBALS`) is one
+    :class:`~pyskl_lite.utils.InputError` line, without torch's advice to load untrusted
+    files with ``weights_only=False``."""
+    source = os.fspath(path)
+    try:
+        yield
+    except pickle.UnpicklingError as err:
+        # torch's weights-only unpickler ("Weights only load failed"): a global outside the
+        # allow-list, or bytes that are no pickle at all.
+        name = re.search(r'GLOBAL ([\w.]+)', str(err))
+        if name is None:
+            raise InputError.at(source, 'not a readable checkpoint (no pickle torch can read); '
+                                'use a .pth written by tools/train.py') from None
+        raise InputError.at(source, f'refused: the checkpoint holds {name.group(1)}, outside '
+                            'the allow-list of pyskl_lite checkpoints (it could run code); use '
+                            'a checkpoint written by tools/train.py') from None
+    except (EOFError, zipfile.BadZipFile, UnicodeDecodeError, AttributeError) as err:
+        raise InputError.at(source, f'not a readable checkpoint ({type(err).__name__}: '
+                            f'{_first_line(err)}); it may be truncated: use another '
+                            'epoch_N.pth') from None
+    except RuntimeError as err:
+        if not _READ_FAILURE.search(str(err)):
+            raise
+        raise InputError.at(source, f'not a readable checkpoint ({_first_line(err)}); it may '
+                            'be truncated or not a .pth file: use another epoch_N.pth') from None
+    except (KeyError, TypeError) as err:
+        if isinstance(err, KeyError) and 'registry' in str(err):
+            raise
+        raise InputError.at(source, f'not a checkpoint of this framework ({type(err).__name__}: '
+                            f'{_first_line(err)}); use a checkpoint written by tools/train.py'
+                            ) from None
+
+
+# torch's messages for a file that is not a (complete) checkpoint zip archive.
+_READ_FAILURE = re.compile(r'PytorchStreamReader|central directory|invalid header|'
+                           r'file_name\b|Invalid magic number|corrupted|unpickling')
+
+
+def _first_line(err: BaseException) -> str:
+    """The first sentence of ``err``'s message (torch appends advice after it)."""
+    return (str(err).strip().splitlines() or [''])[0].split('. ')[0][:200]
+
+
 def load_checkpoint_file(path: str | os.PathLike, map_location: Any = 'cpu') -> dict:
-    """``torch.load`` a checkpoint with ``weights_only=True`` and our allow-list."""
-    with checkpoint_safe_globals():
+    """``torch.load`` a checkpoint with ``weights_only=True`` and our allow-list.
+
+    Raises:
+        InputError: see :func:`readable_checkpoint`.
+    """
+    with checkpoint_safe_globals(), readable_checkpoint(path):
         return torch.load(os.fspath(path), map_location=map_location, weights_only=True)
 
 

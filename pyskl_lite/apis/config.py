@@ -27,10 +27,17 @@ A config file uses the same names as a table: a top-level variable named like a 
 a config that inherits another one changes its data, layout or features in one line instead of
 restating the pipelines (``configs/c3d_keypoint_3d.py``). ``--cfg-options`` wins over the file.
 
-Every other key is merged as mmengine does.
+Every other key is merged as mmengine does, after :func:`check_option_keys` has refused a
+typo (``foo_bar=1``, ``train_dataloader.batchsize=8``) with the nearest known key.
+The loaded config is then checked by :func:`check_config_values` (batch sizes, epochs,
+learning rate, clip lengths, joint layouts), so that a bad value is one line naming the key
+instead of a traceback from deep inside torch.
 """
 from __future__ import annotations
 
+import difflib
+import inspect
+import numbers
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -59,11 +66,7 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
     source = os.fspath(path)
     if not os.path.isfile(source):
         raise InputError.at(source, 'config file not found')
-    try:
-        cfg = Config.fromfile(source)
-    except FileNotFoundError as err:
-        raise InputError.at(source, _missing_base_message(source, err.filename),
-                            field='_base_') from None
+    cfg = read_config_file(source)
     for key in (*GLOBAL_SHORTCUTS, *NAMED_SHORTCUTS):
         if key in cfg:
             _apply_everywhere(cfg, source, key, cfg[key], option=False)
@@ -72,14 +75,16 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
                  if key in GLOBAL_SHORTCUTS or key in NAMED_SHORTCUTS or key in SPLIT_SHORTCUTS
                  or key == 'max_epochs'}
     if options:
+        check_option_keys(cfg, options, source)
         cfg.merge_from_dict(options)
     for key, value in shortcuts.items():
         if key in GLOBAL_SHORTCUTS or key in NAMED_SHORTCUTS:
             _apply_everywhere(cfg, source, key, value, option=True)
         elif key == 'max_epochs':
-            _set_max_epochs(cfg, source, int(value))
+            _set_max_epochs(cfg, source, value)
         else:
             _set_split(cfg, source, key, value)
+    check_config_values(cfg, source)
     return cfg
 
 
@@ -185,7 +190,8 @@ def _set_split(cfg: Config, source: str, key: str, value: Any) -> None:
         cfg[key] = value
 
 
-def _set_max_epochs(cfg: Config, source: str, max_epochs: int) -> None:
+def _set_max_epochs(cfg: Config, source: str, max_epochs: Any) -> None:
+    _check_number(max_epochs, 'max_epochs', source, integer=True)
     train_cfg = cfg.get('train_cfg') or {}
     if 'max_epochs' not in train_cfg:
         raise InputError.at(source, '--cfg-options max_epochs=...: the config has no '
@@ -201,3 +207,133 @@ def _set_max_epochs(cfg: Config, source: str, max_epochs: int) -> None:
             if scheduler.get('T_max') == old - begin:
                 scheduler['T_max'] = max_epochs - begin
             scheduler['end'] = max_epochs
+
+
+def read_config_file(source: str) -> Config:
+    """``Config.fromfile`` with a config's own mistakes (syntax, a name error, a bad
+    ``_base_``) reported as one :class:`InputError` line."""
+    try:
+        return Config.fromfile(source)
+    except SyntaxError as err:
+        raise InputError.at(source, f'line {err.lineno}: {err.msg}: fix the Python syntax of '
+                            'the config') from None
+    except FileNotFoundError as err:
+        raise InputError.at(source, _missing_base_message(source, err.filename),
+                            field='_base_') from None
+    except (OSError, ImportError, NameError, KeyError, TypeError, ValueError,
+            AttributeError) as err:
+        raise InputError.at(source, f'cannot be read ({type(err).__name__}: {err}); check the '
+                            'config and its _base_ files') from None
+
+
+#: Top-level keys mmengine's Runner reads besides its arguments.
+RUNNER_CONFIG_KEYS = ('custom_imports', 'runner_type', 'find_unused_parameters')
+#: How close a missing nested key must be to an existing one to count as its typo.
+TYPO_SIMILARITY = 0.85
+
+
+def _top_level_names(cfg: Config) -> list[str]:
+    """Keys a ``--cfg-options`` path may start with: the config's, the shortcuts and what the
+    Runner accepts (``work_dir``, ``load_from``, ...)."""
+    from mmengine.runner import Runner
+    runner_args = set(inspect.signature(Runner.__init__).parameters) - {'self'}
+    return sorted(set(cfg.keys()) | set(GLOBAL_SHORTCUTS) | set(NAMED_SHORTCUTS)
+                  | set(SPLIT_SHORTCUTS) | {'max_epochs'} | runner_args | set(RUNNER_CONFIG_KEYS))
+
+
+def check_option_keys(cfg: Config, options: dict[str, Any], source: str) -> None:
+    """Refuse an option whose path starts with a key the config, the shortcuts and the Runner
+    do not know, or names a missing nested key that is a near-miss of an existing one
+    (``train_dataloader.batchsize``); other new nested keys are allowed (they add arguments).
+
+    Shortcuts are handled before this check, so every shortcut name is accepted.
+
+    Raises:
+        InputError: naming the option and the nearest known key.
+    """
+    top_level = _top_level_names(cfg)
+    for key in options:
+        parts = key.split('.')
+        if parts[0] not in top_level:
+            near = difflib.get_close_matches(parts[0], top_level, n=1, cutoff=0.0)
+            _refuse_option(key, parts[0], near, source)
+        node: Any = cfg._cfg_dict.get(parts[0])
+        for depth, part in enumerate(parts[1:], start=1):
+            if isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                siblings = sorted(map(str, node)) if isinstance(node, dict) else []
+                near = difflib.get_close_matches(part, siblings, n=1, cutoff=TYPO_SIMILARITY)
+                if near:
+                    _refuse_option(key, '.'.join(parts[:depth + 1]),
+                                   ['.'.join(parts[:depth] + near)], source)
+                break
+
+
+def _refuse_option(key: str, missing: str, near: list[str], source: str) -> None:
+    hint = f'; did you mean {near[0]!r}?' if near else ''
+    raise InputError.at(source, f'--cfg-options {key}=...: the config has no {missing!r}{hint}',
+                        field=key)
+
+
+def _check_number(value: Any, key: str, source: str, integer: bool = False,
+                  minimum: float = 0, inclusive: bool = False) -> None:
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not (
+            value >= minimum if inclusive else value > minimum):
+        what = 'an integer' if integer else 'a number'
+        bound = f'>= {minimum}' if inclusive else f'> {minimum}'
+        raise InputError.at(source, f'{key} = {value!r:.40} must be {what} {bound}', field=key)
+
+
+def _values_below(node: Any, key: str, path: str = '') -> list[tuple[str, Any]]:
+    """``(dotted path, value)`` of every ``key`` in the dicts below ``node``."""
+    found = []
+    if isinstance(node, dict):
+        for name, value in node.items():
+            where = f'{path}.{name}' if path else str(name)
+            if name == key:
+                found.append((where, value))
+            found += _values_below(value, key, where)
+    elif isinstance(node, (list, tuple)):
+        for index, item in enumerate(node):
+            found += _values_below(item, key, f'{path}.{index}')
+    return found
+
+
+def check_config_values(cfg: Config, source: str) -> None:
+    """Check the values a user most often gets wrong, each as one :class:`InputError` line:
+    dataloader ``batch_size`` (> 0) and ``num_workers`` (>= 0), ``train_cfg.max_epochs`` /
+    ``max_iters`` / ``val_interval`` (> 0), the optimizer's ``lr`` (> 0), every ``clip_len``,
+    ``num_clips`` and ``num_classes`` (> 0) and every ``joint_layout`` (a registered name)."""
+    from pyskl_lite.datasets.layouts import layout_names
+
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if isinstance(loader, dict):
+            if 'batch_size' in loader:
+                _check_number(loader['batch_size'], f'{name}.batch_size', source, integer=True)
+            if 'num_workers' in loader:
+                _check_number(loader['num_workers'], f'{name}.num_workers', source,
+                              integer=True, inclusive=True)
+    train_cfg = cfg.get('train_cfg')
+    if isinstance(train_cfg, dict):
+        for key in ('max_epochs', 'max_iters', 'val_interval'):
+            if key in train_cfg:
+                _check_number(train_cfg[key], f'train_cfg.{key}', source, integer=True)
+    optimizer = (cfg.get('optim_wrapper') or {}).get('optimizer')
+    if isinstance(optimizer, dict) and 'lr' in optimizer:
+        _check_number(optimizer['lr'], 'optim_wrapper.optimizer.lr', source)
+    for key in ('clip_len', 'num_clips', 'num_classes'):
+        for where, value in _values_below(cfg._cfg_dict, key):
+            if value is not None:
+                _check_number(value, where, source, integer=True)
+    known = layout_names()
+    for where, value in _values_below(cfg._cfg_dict, 'joint_layout'):
+        if isinstance(value, str) and value not in known:
+            near = difflib.get_close_matches(value, known, n=1)
+            hint = f'did you mean {near[0]!r}? ' if near else ''
+            raise InputError.at(source, f'{where} = {value!r} is not a known joint layout; '
+                                f'{hint}known: {", ".join(known)}', field=where)

@@ -1,27 +1,142 @@
-"""Hooks of the training and test tools: per-iteration TensorBoard scalars, the curves PNG
-and the console's summary and progress. (``ValidationRandomStateHook`` lives in
-``random_state.py``.)"""
+"""Hooks of the training and test tools: crash-safe checkpoint bookkeeping, the
+non-finite-loss stop, per-iteration TensorBoard scalars, the curves PNG and the console's
+summary and progress. (``ValidationRandomStateHook`` lives in ``random_state.py``.)"""
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
+import os.path as osp
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+import torch
 from mmengine.dist import is_main_process
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
 from mmengine.visualization import TensorboardVisBackend
 
 from pyskl_lite.registry import HOOKS
+from pyskl_lite.utils import TrainingDivergedError
 from pyskl_lite.utils.progress import Progress, format_seconds
 from pyskl_lite.visualization.curves import plot_work_dir_curves
 
+from .checkpoint import LAST_CHECKPOINT_FILE, write_text_atomically
 from .console import FILE_ONLY, console_logger, run_summary
 
 
 def _scalar(value) -> float:
     """A float of a logged value (a tensor that may require grad, or a number)."""
     return float(value.detach() if hasattr(value, 'detach') else value)
+
+
+class _DeferredRemoval:
+    """A file backend whose ``remove`` / ``rmtree`` only note the path (everything else is
+    the wrapped backend's)."""
+
+    def __init__(self, backend, pending: list[str]) -> None:
+        self._backend, self._pending = backend, pending
+
+    def remove(self, path: str) -> None:
+        self._pending.append(path)
+
+    rmtree = remove
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """mmengine's ``CheckpointHook`` that a kill at any moment leaves with a usable state.
+
+    mmengine deletes the previous best checkpoint and the oldest ``epoch_N.pth`` before the
+    new one is written, and rewrites ``last_checkpoint`` in place, so a kill in between can
+    leave no best checkpoint or an empty pointer. Here the new file is written first (itself
+    atomically, see :meth:`~pyskl_lite.apis.runner.SkeletonRunner.save_checkpoint`),
+    ``last_checkpoint`` is replaced by a rename, and the outdated files are deleted last.
+    :class:`~pyskl_lite.apis.runner.SkeletonRunner` uses it wherever a config asks for
+    ``CheckpointHook``; the arguments are mmengine's.
+    """
+
+    @contextlib.contextmanager
+    def _removals_deferred(self) -> Iterator[None]:
+        backend, pending = self.file_backend, []
+        self.file_backend = _DeferredRemoval(backend, pending)
+        try:
+            yield
+        finally:
+            self.file_backend = backend
+        for path in pending:
+            if backend.isfile(path):
+                backend.remove(path)
+            elif backend.isdir(path):
+                backend.rmtree(path)
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        with self._removals_deferred():
+            super()._save_best_checkpoint(runner, metrics)
+
+    def _save_checkpoint_with_step(self, runner, step, meta) -> None:
+        outdated = None
+        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids
+                                            and self.keep_ckpt_ids[-1] == step):
+            if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+                outdated = self.keep_ckpt_ids.popleft()
+            self.keep_ckpt_ids.append(step)
+            runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(step)
+        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        runner.save_checkpoint(
+            self.out_dir, filename, self.file_client_args, save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler, meta=meta, by_epoch=self.by_epoch,
+            backend_args=self.backend_args, **self.args)
+        if not is_main_process():
+            return
+        write_text_atomically(osp.join(runner.work_dir, LAST_CHECKPOINT_FILE), self.last_ckpt)
+        if outdated is not None:
+            with self._removals_deferred():
+                self.file_backend.remove(self.file_backend.join_path(
+                    self.out_dir, self.filename_tmpl.format(outdated)))
+
+
+@HOOKS.register_module()
+class NonFiniteLossHook(Hook):
+    """Stop training when the loss is NaN or infinite, before anything is saved.
+
+    Raises :class:`~pyskl_lite.utils.TrainingDivergedError` naming the 1-based iteration, the
+    epoch and the samples of the batch whose inputs are non-finite (else every sample of the
+    batch). :class:`~pyskl_lite.apis.runner.SkeletonRunner` registers it in every run.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        loss = (outputs or {}).get('loss')
+        if loss is None:
+            return
+        value = float(loss.detach() if isinstance(loss, torch.Tensor) else loss)
+        if math.isfinite(value):
+            return
+        raise TrainingDivergedError(
+            f'training diverged: iteration {runner.iter + 1} (epoch {runner.epoch + 1}, batch '
+            f'{batch_idx + 1}): the loss is {value}; {_suspects(data_batch)}; check those '
+            'samples (img_shape, coordinates) or lower the learning rate '
+            '(--cfg-options optim_wrapper.optimizer.lr=...)')
+
+
+def _suspects(data_batch) -> str:
+    """Which samples of ``data_batch`` to blame: those with non-finite inputs, else all."""
+    samples = (data_batch or {}).get('data_samples') or []
+    names = [str(sample.metainfo.get('frame_dir', '?')) for sample in samples]
+    inputs = (data_batch or {}).get('inputs')
+    if isinstance(inputs, (list, tuple)) and len(inputs) == len(names):
+        bad = [name for name, item in zip(names, inputs, strict=True)
+               if isinstance(item, torch.Tensor) and not torch.isfinite(item).all()]
+        if bad:
+            return f'non-finite inputs in samples {bad[:8]}'
+    return f'samples of the batch: {names[:8]}' + (' ...' if len(names) > 8 else '')
 
 
 @HOOKS.register_module()

@@ -7,10 +7,14 @@ What it changes (everything else is mmengine's Runner):
   wrapped by :class:`~pyskl_lite.apis.distributed.CPUDistributedDataParallel`;
 - checkpoints are written to a temporary file and renamed, carry the random-number-generator
   states, and load under ``weights_only=True`` with :data:`CHECKPOINT_SAFE_GLOBALS`;
+  ``CheckpointHook`` becomes :class:`~pyskl_lite.apis.hooks.SafeCheckpointHook` (outdated
+  files deleted after the new one is saved, ``last_checkpoint`` replaced atomically);
 - ``resume`` restores those generator states, so a resumed run continues the same random
   sequence as an uninterrupted one;
 - DataLoader workers are seeded by :func:`~pyskl_lite.apis.random_state.seed_worker` unless
   the dataloader config names its own ``worker_init_fn``;
+- training stops with one line when the loss becomes NaN or infinite
+  (:class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`);
 - every runner of a process has its own experiment name: mmengine names the logger and the
   visualizer ``<config name>_<timestamp>`` and reuses an instance of that name, so a second run
   of one config started within the same second logged into the first run's work dir;
@@ -38,6 +42,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.dist import master_only
+from mmengine.hooks import CheckpointHook
 from mmengine.runner import Runner
 from mmengine.utils.dl_utils import collect_env
 from torch.utils.data import DataLoader
@@ -47,14 +52,21 @@ from pyskl_lite.registry import RUNNERS
 from pyskl_lite.utils import InputError
 
 from .channels import derive_in_channels
-from .checkpoint import checkpoint_safe_globals, replace_atomically, write_text_atomically
+from .checkpoint import (
+    checkpoint_safe_globals,
+    readable_checkpoint,
+    replace_atomically,
+    write_text_atomically,
+)
 from .console import FILE_ONLY, install_console_filter
 from .distributed import init_distributed
-from .hooks import ConsoleProgressHook
+from .hooks import ConsoleProgressHook, NonFiniteLossHook, SafeCheckpointHook
 from .random_state import capture_random_state, restore_random_state, seed_worker
 from .sanity import innermost_dataset
 
 CPU_WRAPPER = 'pyskl_lite.CPUDistributedDataParallel'
+#: What a checkpoint must hold to be resumed from.
+RESUME_KEYS = ('meta', 'state_dict', 'optimizer')
 _RUNNERS_IN_PROCESS = itertools.count()
 
 
@@ -70,6 +82,7 @@ class SkeletonRunner(Runner):
         self._loaded_random_state: dict | None = None
         self._started = False
         self._config_in_work_dir = False
+        self._resuming = False
         kwargs['experiment_name'] = unique_experiment_name(kwargs.get('experiment_name'),
                                                            kwargs.get('cfg'))
         work_dir = kwargs.get('work_dir')
@@ -102,13 +115,6 @@ class SkeletonRunner(Runner):
         self.logger.info('\n'.join(lines), extra=FILE_ONLY)
         if self.cfg._cfg_dict:
             self.logger.info(f'Config:\n{self.cfg.pretty_text}', extra=FILE_ONLY)
-
-    def register_hooks(self, default_hooks: dict | None = None,
-                       custom_hooks: list | None = None) -> None:
-        """mmengine's hooks plus a :class:`ConsoleProgressHook` unless the config has one."""
-        super().register_hooks(default_hooks, custom_hooks)
-        if not any(isinstance(hook, ConsoleProgressHook) for hook in self._hooks):
-            self.register_hook(ConsoleProgressHook())
 
     def call_hook(self, fn_name: str, **kwargs) -> None:
         if fn_name in self.START_HOOKS:
@@ -147,6 +153,22 @@ class SkeletonRunner(Runner):
                 os.path.basename(log_dir) not in self._existing_run_dirs:
             shutil.rmtree(log_dir, ignore_errors=True)
 
+    def register_hooks(self, default_hooks: dict | None = None,
+                       custom_hooks: list | None = None) -> None:
+        """mmengine's hooks, with :class:`~pyskl_lite.apis.hooks.SafeCheckpointHook` in place
+        of ``CheckpointHook``, plus :class:`~pyskl_lite.apis.hooks.NonFiniteLossHook` and a
+        :class:`~pyskl_lite.apis.hooks.ConsoleProgressHook` unless the config has them."""
+        default_hooks = dict(default_hooks or {})
+        checkpoint = default_hooks.setdefault('checkpoint', dict(type='CheckpointHook',
+                                                                 interval=1))
+        if isinstance(checkpoint, dict) and checkpoint.get('type') in ('CheckpointHook',
+                                                                       CheckpointHook):
+            default_hooks['checkpoint'] = dict(checkpoint, type=SafeCheckpointHook)
+        super().register_hooks(default_hooks, custom_hooks)
+        for kind in (NonFiniteLossHook, ConsoleProgressHook):
+            if not any(isinstance(hook, kind) for hook in self.hooks):
+                self.register_hook(kind())
+
     def setup_env(self, env_cfg: dict) -> None:
         if self.distributed:
             # mmengine sets these to 1 with a warning per process when unset (tools/torchrun.sh
@@ -156,7 +178,7 @@ class SkeletonRunner(Runner):
         if self.distributed and not dist.is_initialized():
             dist_cfg = dict(env_cfg.get('dist_cfg') or {})
             init_distributed(self.launcher, backend=dist_cfg.get('backend'),
-                             timeout_s=int(dist_cfg.get('timeout', 1800)),
+                             timeout_s=dist_cfg.get('timeout'),
                              port=dist_cfg.get('port'))
         super().setup_env(env_cfg)
 
@@ -206,9 +228,11 @@ class SkeletonRunner(Runner):
                                     save_optimizer=save_optimizer,
                                     save_param_scheduler=save_param_scheduler, meta=meta,
                                     by_epoch=by_epoch, backend_args=backend_args)
-        except BaseException:
+        except BaseException as err:
             if local and os.path.exists(os.path.join(out_dir, target)):
                 os.remove(os.path.join(out_dir, target))
+            if isinstance(err, OSError) and not err.filename:  # a write failed: disk full, ...
+                err.filename = os.path.join(out_dir, filename)
             raise
         if local:
             replace_atomically(os.path.join(out_dir, target), os.path.join(out_dir, filename))
@@ -222,14 +246,25 @@ class SkeletonRunner(Runner):
     def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
                         revise_keys: list | None = None) -> dict:
         """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
-        mmengine prints (not logs) which backend loads the file: that goes to the log file."""
+
+        Raises:
+            InputError: for a file that is not a readable checkpoint (truncated, random
+                bytes, holding objects outside the allow-list), or, when resuming, one
+                without the training state.
+        """
         printed = io.StringIO()
-        with checkpoint_safe_globals(), contextlib.redirect_stdout(printed):
+        with checkpoint_safe_globals(), readable_checkpoint(filename), \
+                contextlib.redirect_stdout(printed):
             checkpoint = super().load_checkpoint(
                 filename, map_location=map_location, strict=strict,
                 revise_keys=revise_keys if revise_keys is not None else [(r'^module.', '')])
         if printed.getvalue().strip():
             self.logger.info(printed.getvalue().strip(), extra=FILE_ONLY)
+        if self._resuming and not all(key in checkpoint for key in RESUME_KEYS):
+            missing = [key for key in RESUME_KEYS if key not in checkpoint]
+            raise InputError.at(filename, f'--resume: not a training checkpoint (no '
+                                f'{", ".join(missing)}); start from its weights with '
+                                f'--cfg-options load_from={filename} instead')
         self._loaded_random_state = checkpoint.get('meta', {}).get('random_state')
         return checkpoint
 
@@ -237,9 +272,13 @@ class SkeletonRunner(Runner):
                resume_param_scheduler: bool = True, map_location='default') -> None:
         """mmengine's ``resume`` (model, optimizer, schedulers, epoch/iter, message hub), then
         the random-number-generator states saved with the checkpoint."""
-        super().resume(filename, resume_optimizer=resume_optimizer,
-                       resume_param_scheduler=resume_param_scheduler,
-                       map_location=map_location)
+        self._resuming = True
+        try:
+            super().resume(filename, resume_optimizer=resume_optimizer,
+                           resume_param_scheduler=resume_param_scheduler,
+                           map_location=map_location)
+        finally:
+            self._resuming = False
         if self._loaded_random_state is None:
             self.logger.warning(f'{filename} holds no random state: the resumed run draws '
                                 'different random numbers than an uninterrupted one')

@@ -105,15 +105,13 @@ class PoseDataset(BaseDataset):
 
     def load_data_list(self) -> list[dict[str, Any]]:
         annotations, split = read_annotation_file(self.ann_file)
-        selected = select_split(annotations, split, self.split, self.ann_file)
         report = ValidationReport()
+        selected = select_split(annotations, split, self.split, self.ann_file, report)
         data_list = []
         for sample in selected:
             checked = validate_sample(sample, self.ann_file, self._num_classes, report)
             if checked is None:
                 continue
-            checked['label'] = int(checked['label'])
-            checked['total_frames'] = int(checked['total_frames'])
             checked.update(test_mode=self.test_mode, start_index=0, modality='Pose')
             data_list.append(checked)
         for line in report.messages(self.ann_file):

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from pyskl_lite.datasets.safe_pickle import RestrictedUnpickler
+from pyskl_lite.datasets.safe_pickle import load_pickle_safely
 from pyskl_lite.utils import InputError
 
 FORMAT = 'pyskl_lite.results'
@@ -150,8 +150,7 @@ def read_results(path: str | os.PathLike) -> ResultsFile:
             with open(source, encoding='utf-8') as file:
                 data = json.load(file)
         else:
-            with open(source, 'rb') as file:
-                data = RestrictedUnpickler(file, source).load()
+            data = load_pickle_safely(source, 'results file')
     except InputError:
         raise
     except (ValueError, pickle.UnpicklingError, EOFError, TypeError, AttributeError,

@@ -1,3 +1,3 @@
-from .errors import InputError, run_cli
+from .errors import InputError, TrainingDivergedError, run_cli
 
-__all__ = ['InputError', 'run_cli']
+__all__ = ['InputError', 'TrainingDivergedError', 'run_cli']

@@ -47,7 +47,7 @@ def load_sample(path: str, split: str | None = None, index: int = 0,
     labelled = sample.get('label') is not None and sample['label'] >= 0
     # The label is optional here (a video to recognise has none).
     probe = sample if labelled else dict(sample, label=0)
-    checked = validate_sample(probe, path, None, ValidationReport())
+    checked = validate_sample(probe, path, None, ValidationReport(), require_scores=False)
     if checked is None:
         raise InputError.at(path, 'the sample has no person or no frame',
                             sample=str(sample.get('frame_dir')), field='keypoint')

@@ -8,6 +8,7 @@ import torch
 
 import pyskl_lite
 from pyskl_lite.apis import build_runner, find_resume_checkpoint, load_checkpoint_file, load_config
+from pyskl_lite.utils import InputError
 from tests.tools.tiny_setup import write_configs
 
 pyskl_lite.register_all_modules()
@@ -50,7 +51,7 @@ def test_checkpoint_that_runs_code_is_refused(tmp_path):
 
     path = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'meta': Payload()}, path)
-    with pytest.raises(pickle.UnpicklingError):
+    with pytest.raises(InputError, match='holds posix.system, outside the allow-list'):
         load_checkpoint_file(path)
     assert not marker.exists()
 

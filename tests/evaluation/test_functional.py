@@ -90,3 +90,29 @@ def test_precision_recall_f1_matches_sklearn(random_predictions):
 def test_bad_inputs_are_rejected(scores, labels, match):
     with pytest.raises(ValueError, match=match):
         F.top_k_accuracy(scores, labels)
+
+
+def test_nonfinite_scores_count_as_wrong_in_every_metric():
+    """NaN compares False with everything, so its row used to rank the label first and
+    argmax picked the NaN's class: a diverged model scored 100 %."""
+    from pyskl_lite.evaluation.functional import (
+        confusion_matrix,
+        mean_class_accuracy,
+        precision_recall_f1,
+        top1_predictions,
+        top_k_accuracy,
+    )
+    scores = np.array([[np.nan, np.nan, np.nan], [0.1, np.inf, 0.2], [0.7, 0.2, 0.1],
+                       [0.1, 0.1, 0.8]])
+    labels = np.array([0, 1, 0, 2])
+    assert top_k_accuracy(scores, labels, (1, 3)) == [0.5, 0.5]
+    assert mean_class_accuracy(scores, labels) == pytest.approx((0.5 + 0 + 1) / 3)
+    predictions = top1_predictions(scores)
+    np.testing.assert_array_equal(predictions, [-1, -1, 0, 2])
+    matrix = confusion_matrix(predictions, labels, 3)
+    assert matrix.sum() == 2 and matrix[0, 0] == 1 and matrix[2, 2] == 1
+    per_class = precision_recall_f1(matrix, np.bincount(labels, minlength=3))
+    np.testing.assert_allclose(per_class['recall'], [0.5, 0.0, 1.0])
+    all_nan = np.full((4, 3), np.nan)
+    assert top_k_accuracy(all_nan, labels, (1,)) == [0.0]
+    assert mean_class_accuracy(all_nan, labels) == 0.0

@@ -8,7 +8,9 @@ through ``PYTHONPATH``), so the registrations below happen in every process.
 - ``RecordTrainSamplesHook``: appends the ``frame_dir`` of every training sample, per rank and
   epoch, to ``<work_dir>/samples_rank<r>.jsonl``.
 - ``KillProcessHook``: SIGKILLs its own process after training iteration ``I`` of epoch ``E``
-  (0-based) when ``TINY_KILL_AT=E:I`` is set, like a crash or a pre-empted job.
+  (0-based) when ``TINY_KILL_AT=E:I`` is set, like a crash or a pre-empted job;
+  ``TINY_KILL_SIGNAL=SIGSTOP`` sends that signal instead (a stuck rank) and
+  ``TINY_KILL_RANK=R`` limits it to rank ``R``.
 """
 from __future__ import annotations
 
@@ -59,8 +61,10 @@ class KillProcessHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         where = os.environ.get('TINY_KILL_AT')
-        if where and (runner.epoch, batch_idx) == tuple(int(v) for v in where.split(':')):
-            os.kill(os.getpid(), signal.SIGKILL)
+        rank = os.environ.get('TINY_KILL_RANK')
+        if where and (runner.epoch, batch_idx) == tuple(int(v) for v in where.split(':')) \
+                and (rank is None or int(rank) == get_rank()):
+            os.kill(os.getpid(), signal.Signals[os.environ.get('TINY_KILL_SIGNAL', 'SIGKILL')])
 
 
 def write_data(folder: Path) -> tuple[Path, Path, int]:

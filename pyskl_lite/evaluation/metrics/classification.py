@@ -16,6 +16,7 @@ metric only returns its numbers.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +32,7 @@ from ..functional import (
     macro_average,
     mean_class_accuracy,
     precision_recall_f1,
+    top1_predictions,
     top_k_accuracy,
 )
 from ..reports import class_names, write_confusion_matrix, write_per_class_report
@@ -61,6 +63,13 @@ class PredictionMetric(BaseMetric):
         """``(scores (N, C) float32, labels (N,) int64)`` of the collected records."""
         scores = np.stack([row['pred_score'] for row in results])
         labels = np.array([row['label'] for row in results], dtype=np.int64)
+        nonfinite = ~np.isfinite(scores).all(axis=1)
+        if nonfinite.any():
+            first = [row['frame_dir'] for row, bad in zip(results, nonfinite, strict=True)
+                     if bad][:3]
+            print_log(f'{int(nonfinite.sum())} of {len(results)} samples have NaN/inf scores '
+                      f'(a diverged model?; first: {first}); they count as wrong',
+                      logger='current', level=logging.WARNING)
         return scores, labels
 
     def classes(self, num_classes: int) -> list[str]:
@@ -143,7 +152,7 @@ class ConfusionMatrix(ReportMetric):
 
     def compute_metrics(self, results: list[dict]) -> dict[str, float]:
         scores, labels = self.stack(results)
-        self.last_matrix = confusion_matrix(scores.argmax(axis=1), labels, scores.shape[1])
+        self.last_matrix = confusion_matrix(top1_predictions(scores), labels, scores.shape[1])
         if self.out_dir is not None:
             paths = write_confusion_matrix(self.last_matrix, self.classes(scores.shape[1]),
                                            self.out_dir)
@@ -164,8 +173,8 @@ class PrecisionRecallF1(ReportMetric):
 
     def compute_metrics(self, results: list[dict]) -> dict[str, float]:
         scores, labels = self.stack(results)
-        matrix = confusion_matrix(scores.argmax(axis=1), labels, scores.shape[1])
-        per_class = precision_recall_f1(matrix)
+        matrix = confusion_matrix(top1_predictions(scores), labels, scores.shape[1])
+        per_class = precision_recall_f1(matrix, np.bincount(labels, minlength=scores.shape[1]))
         macro = macro_average(per_class, matrix)
         if self.out_dir is not None:
             path = write_per_class_report(per_class, macro, self.classes(scores.shape[1]),
