@@ -308,7 +308,7 @@ def check_config_values(cfg: Config, source: str) -> None:
     dataloader ``batch_size`` (> 0) and ``num_workers`` (>= 0), ``train_cfg.max_epochs`` /
     ``max_iters`` / ``val_interval`` (> 0), the optimizer's ``lr`` (> 0), every ``clip_len``,
     ``num_clips`` and ``num_classes`` (> 0) and every ``joint_layout`` (a registered name)."""
-    from pyskl_lite.datasets.layouts import layout_names
+    from pyskl_lite.datasets.layouts import LAYOUT_FILE_SUFFIXES, layout_names
 
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(name)
@@ -332,7 +332,8 @@ def check_config_values(cfg: Config, source: str) -> None:
                 _check_number(value, where, source, integer=True)
     known = layout_names()
     for where, value in _values_below(cfg._cfg_dict, 'joint_layout'):
-        if isinstance(value, str) and value not in known:
+        if isinstance(value, str) and value not in known and \
+                not value.endswith(LAYOUT_FILE_SUFFIXES):
             near = difflib.get_close_matches(value, known, n=1)
             hint = f'did you mean {near[0]!r}? ' if near else ''
             raise InputError.at(source, f'{where} = {value!r} is not a known joint layout; '
