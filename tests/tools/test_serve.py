@@ -188,8 +188,6 @@ def test_three_concurrent_uploads_all_finish_and_the_server_keeps_answering(serv
         thread.join(60)
     assert [status for status, _ in answers] == [202] * 3
     ids = [job['id'] for _, job in answers]
-    seen = [json.loads(call(f'{base}/api/jobs/{i}')[1]) for i in ids]
-    assert all(job['queue_position'] >= 1 for job in seen if job['status'] == 'queued')
     assert call(f'{base}/api/info')[0] == 200   # answers while the jobs run
     finished = [wait_for_job(base, i) for i in ids]
     assert [job['status'] for job in finished] == ['done'] * 3
