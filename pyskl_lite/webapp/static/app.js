@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-const COLOURS = ['#2f6fdf', '#e8710a', '#1e8e3e', '#a142f4', '#d93025'];
+const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
 const STAGES = { extract: 'extracting the skeleton', recognise: 'recognising actions',
                  render: 'drawing the annotated video' };
 let info = null;
