@@ -46,6 +46,7 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.10',
     packages=find_packages(include=['pyskl_lite', 'pyskl_lite.*']),
+    package_data={'pyskl_lite.webapp': ['static/*']},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     license='Apache-2.0',
