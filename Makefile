@@ -36,7 +36,7 @@ browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
-	  >/dev/null && chromium --version; } || \
+	  >/dev/null; } || \
 	{ echo 'make browser: cannot install chromium here: sudo apt-get install chromium' >&2; \
 	  exit 1; }
 
