@@ -148,12 +148,12 @@ def test_a_full_queue_answers_503(server, mannequin):
 def test_a_file_name_never_becomes_a_path(server, mannequin):
     pytest.importorskip('mediapipe')
     base, _, folder = server
-    status, job = upload(base, mannequin, '..%2F..%2F..%2Fevil%20name.mp4')
-    assert status == 202 and job['name'] == 'evil_name.mp4'
+    status, job = upload(base, mannequin, '..%2F..%2F..%2Fescaped%20name.mp4')
+    assert status == 202 and job['name'] == 'escaped_name.mp4'
     job_folder = folder / 'jobs' / job['id']
     assert sorted(p.name for p in job_folder.iterdir()) == ['input.mp4']
     assert wait_for_job(base, job['id'])['status'] == 'done'
-    assert not list(folder.parent.rglob('evil*'))
+    assert not list(folder.parent.rglob('escaped*'))
 
 
 def test_a_video_without_a_person_fails_with_one_line(server, tmp_path):
