@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--keep-minutes', type=float, default=30,
                         help='finished jobs are deleted after this (default %(default)s)')
     parser.add_argument('--work-dir', help='folder for the jobs (default: a new temporary '
-                        'folder, deleted at exit)')
+                        'folder); the jobs are deleted at exit, the folder too when empty')
     parser.add_argument('--window', type=int, default=32,
                         help='skeleton frames per window (default %(default)s)')
     parser.add_argument('--stride', type=int, default=8, help='window step (default 8)')
@@ -94,21 +94,20 @@ def build_app(args: argparse.Namespace):
     import tempfile
     from pathlib import Path
 
-    from pyskl_lite.apis.extraction import POSE_EXTRA_HINT, mediapipe_available
-    from pyskl_lite.apis.inference import init_recognizer
-
+    checkpoint = args.checkpoint or demo_checkpoint()
+    samples = sample_videos(args.samples)
     try:
         from pyskl_lite.webapp.app import create_app
     except ImportError as err:
         raise InputError.at('tools/serve.py', f'{err}: install the serve extra: pip install '
                             "'pyskl_lite[pose,serve]'", field='fastapi') from None
+    from pyskl_lite.apis.extraction import POSE_EXTRA_HINT, mediapipe_available
+    from pyskl_lite.apis.inference import init_recognizer
     from pyskl_lite.webapp.analysis import Limits, VideoAnalyser
 
     if not mediapipe_available():
         raise InputError.at('tools/serve.py', f'skeleton extraction needs mediapipe: '
                             f'{POSE_EXTRA_HINT}', field='mediapipe')
-    checkpoint = args.checkpoint or demo_checkpoint()
-    samples = sample_videos(args.samples)
     model = init_recognizer(args.config, checkpoint, args.device)
     analyser = VideoAnalyser(model, window=args.window, stride=args.stride,
                              frame_stride=args.frame_stride, max_persons=args.max_persons,

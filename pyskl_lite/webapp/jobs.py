@@ -11,6 +11,7 @@ that sends many uploads is refused (:class:`QueueFull`) rather than starving the
 """
 from __future__ import annotations
 
+import contextlib
 import queue
 import shutil
 import threading
@@ -133,13 +134,16 @@ class JobQueue:
             shutil.rmtree(job.folder, ignore_errors=True)
 
     def close(self) -> None:
-        """Stop the worker after the running job and delete every job folder."""
+        """Stop the worker after the running job, delete every job folder, and ``root`` when
+        that leaves it empty."""
         self._queue.put(None)
         self._worker.join(timeout=60)
         with self._lock:
             jobs, self._jobs = list(self._jobs.values()), {}
         for job in jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.root.rmdir()
 
     def _work(self) -> None:
         while True:

@@ -2,9 +2,12 @@ import http.client
 import json
 import os
 import pickle
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from urllib.parse import urlsplit
 
 import cv2
@@ -14,6 +17,7 @@ import pytest
 from pyskl_lite.apis.inference import window_starts
 from pyskl_lite.datasets import PoseDataset
 from pyskl_lite.visualization.video_io import VideoReader
+from tests.apis.tiny_model import write_checkpoint, write_tiny_config
 from tests.tools.load_tool import ROOT
 from tests.tools.serve_helpers import call, live_server, tiny_app, upload, wait_for_job
 from tests.visualization.stick_video import write_mannequin_video
@@ -96,14 +100,21 @@ def test_an_uploaded_pickle_is_never_unpickled(server, tmp_path):
 
 def test_uploads_over_the_size_limit_are_refused_declared_or_streamed(server):
     base, _, folder = server
-    status, message = error_of(call(f'{base}/api/jobs?filename=big.mp4', 'POST',
-                                    b'\0' * (MIB + 1)))
+    # a declared size over the limit is refused before a byte of the body is read
+    connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=60)
+    connection.putrequest('POST', '/api/jobs?filename=big.mp4')
+    connection.putheader('Content-Length', str(MIB + 1))
+    connection.endheaders()
+    response = connection.getresponse()
+    status, message = error_of((response.status, response.read()))
+    connection.close()
     assert status == 413 and message == ("big.mp4: field 'video': the file is over the 1 MiB "
                                          'limit: upload a shorter or smaller clip')
     # without a Content-Length (chunked), the server counts while the bytes arrive
     connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=60)
-    connection.request('POST', '/api/jobs?filename=big.mp4',
-                       body=(b'\0' * 65536 for _ in range(17)), encode_chunked=True)
+    chunks = [b'\0' * 65536] * 16 + [b'\0']
+    connection.request('POST', '/api/jobs?filename=big.mp4', body=iter(chunks),
+                       encode_chunked=True)
     response = connection.getresponse()
     assert response.status == 413 and b'over the 1 MiB limit' in response.read()
     connection.close()
@@ -132,17 +143,17 @@ def test_unknown_jobs_samples_and_files_are_one_line_errors(server, path):
     assert status in (404, 422) and message
 
 
-def test_a_full_queue_answers_503(server, mannequin):
+def test_a_full_queue_answers_503(server):
     base, app, _ = server
     jobs = app.state.jobs
     held = [jobs.reserve(f'held{i}') for i in range(jobs.max_pending)]
-    try:
-        status, answer = upload(base, mannequin)
+    try:   # refused before the body is read
+        status, message = error_of(call(f'{base}/api/jobs?filename=a.mp4', 'POST', b'x'))
     finally:
         for job in held:
             jobs.discard(job)
-    assert status == 503 and answer['error'] == ('the server is busy with 8 videos (at most 8); '
-                                                 'try again in a minute')
+    assert status == 503 and message == ('the server is busy with 8 videos (at most 8); try '
+                                         'again in a minute')
 
 
 def test_a_file_name_never_becomes_a_path(server, mannequin):
@@ -247,3 +258,39 @@ def test_without_a_demo_checkpoint_serve_says_what_to_do(tmp_path):
     assert result.returncode == 2 and result.stderr == (
         "error: work_dirs/demo/c3d_keypoint: field 'checkpoint': no best_*.pth: run make demo "
         'first, or pass --config and --checkpoint\n')
+
+
+def test_serve_listens_on_localhost_and_leaves_no_files_when_stopped(tmp_path):
+    pytest.importorskip('mediapipe')
+    config = write_tiny_config(tmp_path)
+    checkpoint = write_checkpoint(config, tmp_path / 'tiny.pth')
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    work_dir = tmp_path / 'jobs'
+    server = subprocess.Popen([sys.executable, str(ROOT / 'tools' / 'serve.py'), '--config',
+                               str(config), '--checkpoint', str(checkpoint), '--port', str(port),
+                               '--work-dir', str(work_dir)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while call_or_none(f'http://127.0.0.1:{port}/api/info') is None:
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+            time.sleep(0.2)
+        assert work_dir.is_dir()
+        # /proc/net/tcp: local address as hex 'IP:PORT' (127.0.0.1 = 0100007F), state 0A = LISTEN
+        rows = [line.split() for line in open('/proc/net/tcp').read().splitlines()[1:]]
+        listening = [row[1] for row in rows if row[3] == '0A' and row[1].endswith(f':{port:04X}')]
+        assert listening == [f'0100007F:{port:04X}']
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, _ = server.communicate(timeout=60)
+    assert f'on http://127.0.0.1:{port} ' in out
+    assert not work_dir.exists()
+
+
+def call_or_none(url):
+    try:
+        return call(url)
+    except OSError:
+        return None

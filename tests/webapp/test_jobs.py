@@ -51,7 +51,7 @@ def test_jobs_run_one_at_a_time_in_order_with_positions_and_progress(tmp_path):
     assert gate.order == ['a', 'b', 'c'] and third.result == {'name': 'c'}
     assert jobs.position(third) == 0
     jobs.close()
-    assert not first.folder.exists() and jobs.get(first.id) is None
+    assert jobs.get(first.id) is None and not (tmp_path / 'jobs').exists()
 
 
 def test_more_than_max_pending_jobs_are_refused_until_one_finishes(tmp_path):
