@@ -94,7 +94,8 @@ def display_name(filename: str) -> str:
 def create_app(analyser: VideoAnalyser, root: Path, model_name: str = '',
                limits: Limits | None = None, samples: dict[str, Path] | None = None,
                max_pending: int = 8, keep_seconds: float = 1800.0) -> FastAPI:
-    """The app (module doc). Jobs run in ``root`` (created; emptied at shutdown).
+    """The app (module doc). Jobs run in ``root`` (created; at shutdown the job folders are
+    deleted, and ``root`` when that leaves it empty).
 
     Args:
         analyser: the work of one video.
