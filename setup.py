@@ -1,8 +1,14 @@
-"""Install pyskl_lite: ``pip install -e .`` (runtime), ``.[test]``, ``.[pose]``.
+"""Install pyskl_lite: ``pip install -e .`` (runtime), ``.[test]``, ``.[pose]``, ``.[serve]``.
 
 torch is pinned to the release whose CPU wheel lies on the reference machine's disk. A GPU user
 installs the CUDA build of the same release first (``pip install torch==2.13.0 --index-url
 <their CUDA index>``); ``==2.13.0`` accepts the ``+cuXXX`` local build, so pip keeps it.
+
+``[pose]``: mediapipe 0.10.14 is the last release with its pose models inside the wheel (newer
+ones download them at run time); it pins protobuf < 5. tensorboard 2.21 needs protobuf >= 6.31;
+2.20 accepts protobuf 4.25, but its command line imports ``pkg_resources``, which setuptools
+dropped in 81. Hence the three pins beside it: TensorBoard and offline pose in one environment.
+``[serve]``: the web app of ``tools/serve.py`` (needs ``[pose]`` too).
 """
 from setuptools import find_packages, setup
 
@@ -25,8 +31,10 @@ INSTALL_REQUIRES = [
 
 EXTRAS_REQUIRE = {
     'test': ['pytest>=7.4', 'pytest-timeout>=2.2', 'scikit-learn>=1.3', 'ruff>=0.5', 'pyyaml>=6.0',
-             'hypothesis>=6.100'],
-    'pose': ['mediapipe==0.10.14'],
+             'hypothesis>=6.100', 'playwright>=1.40'],
+    'pose': ['mediapipe==0.10.14', 'protobuf>=4.25.3,<5', 'tensorboard>=2.14,<2.21',
+             'setuptools<81'],
+    'serve': ['fastapi>=0.110', 'uvicorn>=0.29'],
 }
 
 setup(
@@ -38,6 +46,7 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.10',
     packages=find_packages(include=['pyskl_lite', 'pyskl_lite.*']),
+    package_data={'pyskl_lite.webapp': ['static/*']},
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     license='Apache-2.0',

@@ -46,7 +46,7 @@ def test_top_level_layout():
     if not tracked:
         return
     top = {path.split('/')[0] for path in tracked}
-    assert top == {'pyskl_lite', 'configs', 'tools', 'work_dirs', 'tests', 'setup.py',
+    assert top == {'pyskl_lite', 'configs', 'tools', 'work_dirs', 'tests', 'docs', 'setup.py',
                    'pyskl.yaml', 'README.md', 'Makefile', '.ci', '.gitignore'}
     assert 'work_dirs/README.md' in tracked and '.ci/run' in tracked
 

@@ -6,7 +6,8 @@
 #   2. training with 2 processes: tools/dist_train.sh configs/c3d_keypoint.py 2
 #      (gloo on this CPU, NCCL on GPUs), into work_dirs/demo/c3d_keypoint (cleared first),
 #      with 32 / NPROC samples per process: the total batch the config's lr is tuned for
-#   3. testing the best checkpoint: top-k, mean class accuracy, confusion matrix
+#   3. testing the final checkpoint (the best one is chosen on xsub_val, the test split itself):
+#      top-k, mean class accuracy, confusion matrix
 #   4. the 100-sample overfitting sanity check
 #   5. the training curves PNG (also written at the end of training)
 #   6. an overlay video of a validation sample with its predictions (tools/visualize.py)
@@ -44,10 +45,10 @@ step "2/6 training: tools/dist_train.sh $CONFIG $NPROC"
 rm -rf "$WORK_DIR"
 bash tools/dist_train.sh "$CONFIG" "$NPROC" --work-dir "$WORK_DIR" --seed 0 \
     --cfg-options train_dataloader.batch_size=$(( 32 / NPROC ))
-BEST=$(ls -t "$WORK_DIR"/best_*.pth | head -n 1)
+FINAL=$(cat "$WORK_DIR/last_checkpoint")
 
-step "3/6 testing $BEST"
-"$PYTHON" tools/test.py "$CONFIG" "$BEST" --work-dir "$WORK_DIR" \
+step "3/6 testing the final checkpoint $FINAL"
+"$PYTHON" tools/test.py "$CONFIG" "$FINAL" --work-dir "$WORK_DIR" \
     --eval top_k_accuracy mean_class_accuracy confusion_matrix \
     --out "$WORK_DIR/test_results.pkl"
 
@@ -82,7 +83,7 @@ echo "test accuracy (xsub_val, $CLASSES classes, chance $(( 100 / CLASSES ))%): 
 echo "data:              $DATA (+ ${DATA%.pkl}_label_map.txt)"
 echo "work dir:          $WORK_DIR"
 echo "  config:          $WORK_DIR/$NAME.py (of the checkpoints; each run's in <timestamp>/)"
-echo "  checkpoints:     $WORK_DIR/epoch_*.pth, $BEST"
+echo "  checkpoints:     $WORK_DIR/epoch_*.pth (tested: $FINAL), best_*.pth"
 echo "  logs:            $WORK_DIR/<timestamp>/<timestamp>.log (environment, config, every logged iteration) and vis_data/<timestamp>.json"
 echo "  TensorBoard:     tensorboard --logdir $WORK_DIR"
 echo "  curves:          $WORK_DIR/curves.png"

@@ -19,8 +19,9 @@ import numpy as np
 from pyskl_lite.utils import InputError
 from pyskl_lite.utils.progress import Progress
 
-#: ``cv2.VideoWriter`` codes by file suffix.
-FOURCC = {'.mp4': 'mp4v', '.avi': 'MJPG'}
+#: ``cv2.VideoWriter`` codes by file suffix. OpenCV's wheels have no H.264 encoder and browsers
+#: do not play ``mp4v``: write ``.webm`` (VP8) for a video a web page shows.
+FOURCC = {'.mp4': 'mp4v', '.avi': 'MJPG', '.webm': 'VP80'}
 VIDEO_SUFFIXES = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg', '.wmv')
 #: Frames decoded per decord call.
 CHUNK = 16
@@ -127,7 +128,8 @@ def _short(err: Exception) -> str:
 
 
 class VideoWriter:
-    """Write RGB frames to ``.mp4`` (``mp4v``), ``.avi`` (MJPG) or ``.gif`` (Pillow).
+    """Write RGB frames to ``.mp4`` (``mp4v``), ``.avi`` (MJPG), ``.webm`` (VP8) or ``.gif``
+    (Pillow).
 
     GIF frames are kept in memory (downscaled to ``gif_max_side``) and written on close.
     Use as a context manager; ``count`` is the number of frames written.

@@ -15,9 +15,10 @@ def _write_colour_video(path, num_frames=12, shape=(64, 96), fps=20.0):
     return writer
 
 
+@pytest.mark.parametrize('suffix', ['.mp4', '.webm'])
 @pytest.mark.parametrize('backend', ['decord', 'opencv'])
-def test_mp4_round_trip_keeps_count_size_fps_and_colours(tmp_path, backend):
-    path = tmp_path / 'colours.mp4'
+def test_round_trip_keeps_count_size_fps_and_colours(tmp_path, backend, suffix):
+    path = tmp_path / f'colours{suffix}'
     assert _write_colour_video(path).count == 12
     reader = VideoReader(path, backend)
     assert (reader.num_frames, reader.frame_shape, reader.fps) == (12, (64, 96), 20.0)
