@@ -292,7 +292,7 @@ def validate_sample(sample: dict[str, Any], source: str, num_classes: int | None
         report.empty_samples.append(sample_id)
         return None
 
-    bound = keypoint.dtype.type(min(MAX_ABS_COORDINATE, np.finfo(keypoint.dtype).max))
+    bound = keypoint.dtype.type(min(MAX_ABS_COORDINATE, float(np.finfo(keypoint.dtype).max)))
     with np.errstate(invalid='ignore'):
         finite = (np.abs(keypoint) <= bound).all(axis=-1)
     if not finite.all():
