@@ -55,3 +55,5 @@ def pytest_configure(config: pytest.Config) -> None:
     for message in ('`torch.jit.script` is deprecated', '`torch.jit.interface` is deprecated'):
         config.addinivalue_line('filterwarnings',
                                 f'ignore:{message}:DeprecationWarning:torch.jit._script')
+    # A background thread that dies (TensorBoard's writer in a removed run folder) is a bug.
+    config.addinivalue_line('filterwarnings', 'error::pytest.PytestUnhandledThreadExceptionWarning')

@@ -148,6 +148,9 @@ class SkeletonRunner(Runner):
         started (done by :meth:`train`, :meth:`val` and :meth:`test`; a tool that fails
         between building the runner and starting it calls it, e.g. on a checkpoint that does
         not load)."""
+        visualizer = getattr(self, 'visualizer', None)
+        if visualizer is not None:
+            visualizer.close()  # TensorBoard's writer thread must not write into a removed folder
         log_dir = getattr(self, '_log_dir', None)
         if log_dir and os.path.isdir(log_dir) and \
                 os.path.basename(log_dir) not in self._existing_run_dirs:
