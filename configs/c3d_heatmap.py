@@ -2,8 +2,8 @@
 
 Inputs ``(1, 17, 48, 56, 56)`` per training sample: Gaussian pseudo-heatmaps of the 17 COCO
 joints over 48 uniformly sampled frames (``_base_/datasets/synthetic_heatmap.py``). Backbone
-C3D-light (``in_channels=17, base_channels=32, num_stages=3, temporal_downsample=False``),
-global average pooling, dropout 0.5, linear classifier.
+C3D-light (``in_channels`` = 17 heatmaps, derived; ``base_channels=32, num_stages=3,
+temporal_downsample=False``), global average pooling, dropout 0.5, linear classifier.
 
 Schedule: SGD (momentum 0.9, weight decay 3e-4), gradient clipping at norm 40, cosine decay
 per iteration over 24 epochs. ``lr=0.025`` is for a total batch of 16 (1 process x 16), i.e.
@@ -17,8 +17,8 @@ dataset file leaves it off. Turn it on for NTU: ``--cfg-options
 test_dataloader.dataset.pipeline.4.double=True``.
 
 Another dataset: ``--cfg-options ann_file=... label_map=... num_classes=... train_split=...
-val_split=... test_split=...`` (``in_channels`` is the heatmap count: 17 for COCO joints; a
-different joint layout or limb heatmaps need ``model.backbone.in_channels`` too).
+val_split=... test_split=...`` (``in_channels``, the heatmap count, is derived from the
+pipeline: 17 for COCO joints, more with limb heatmaps or another layout).
 """
 _base_ = [
     '_base_/models/c3d_light.py',
