@@ -275,29 +275,38 @@ class FrameStride(RandomTransform):
 
 @TRANSFORMS.register_module()
 class RandomJointDropout(RandomTransform):
-    """Make random joints missing (coordinates and score 0), as detector misses do.
+    """Make random joints missing (coordinates and score 0), as detector misses do; with
+    ``whole_frame`` random frames of a person (frame dropout, as a tracker losing the person).
 
     Reads/writes: ``keypoint`` ``(M, T, V, C)``, ``keypoint_score`` ``(M, T, V)`` (optional).
 
     Args:
-        prob: probability that a joint is dropped. Default 0.05.
+        prob: probability that a joint (or, with ``whole_frame``, a person's frame) is
+            dropped. Default 0.05.
         whole_sequence: drop a joint of a person in all frames at once (default False: each
             frame independently).
+        whole_frame: drop all joints of a person in a frame at once (default False: each
+            joint independently). Not together with ``whole_sequence``.
         seed: see ``RandomTransform``.
     """
 
     def __init__(self, prob: float = 0.05, whole_sequence: bool = False,
-                 seed: int | None = None) -> None:
+                 whole_frame: bool = False, seed: int | None = None) -> None:
         super().__init__(seed)
         if not 0 <= prob <= 1:
             raise ValueError(f'prob must lie in [0, 1], got {prob}')
+        if whole_sequence and whole_frame:
+            raise ValueError('whole_sequence and whole_frame together would drop whole persons; '
+                             'choose one')
         self.prob = prob
         self.whole_sequence = whole_sequence
+        self.whole_frame = whole_frame
 
     def transform(self, results: dict[str, Any]) -> dict[str, Any]:
         keypoint = require_coordinates(results, 'RandomJointDropout').astype(np.float32)
         persons, frames, joints, _ = keypoint.shape
-        drop = self.rng.rand(persons, 1 if self.whole_sequence else frames, joints) < self.prob
+        drop = self.rng.rand(persons, 1 if self.whole_sequence else frames,
+                             1 if self.whole_frame else joints) < self.prob
         drop = np.broadcast_to(drop, keypoint.shape[:3])
         results['keypoint'] = np.where(drop[..., None], 0, keypoint).astype(np.float32)
         if 'keypoint_score' in results:
@@ -306,4 +315,4 @@ class RandomJointDropout(RandomTransform):
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(prob={self.prob}, '
-                f'whole_sequence={self.whole_sequence})')
+                f'whole_sequence={self.whole_sequence}, whole_frame={self.whole_frame})')

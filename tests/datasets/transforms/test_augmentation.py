@@ -145,6 +145,18 @@ def test_joint_dropout_rate_and_whole_sequence_mode():
     assert gone.any() and np.array_equal(gone, missing(whole['keypoint'])[:, 10])
 
 
+def test_frame_dropout_empties_whole_frames_of_a_person_at_the_rate():
+    original = missing(pose_results(num_frames=400)['keypoint'])
+    out = RandomJointDropout(prob=0.2, whole_frame=True, seed=0)(pose_results(num_frames=400))
+    empty = missing(out['keypoint']).all(axis=-1) & ~original.all(axis=-1)   # (M, T)
+    assert empty.mean() == pytest.approx(0.2, abs=0.03)
+    partly = missing(out['keypoint']) & ~original
+    assert np.array_equal(partly.any(axis=-1), empty)      # only whole frames were dropped
+    assert np.all(out['keypoint_score'][empty] == 0)
+    with pytest.raises(ValueError, match='whole persons'):
+        RandomJointDropout(whole_sequence=True, whole_frame=True)
+
+
 def test_coordinate_augmentations_refuse_feature_tensors():
     features = GenSkeFeat(feats=['j', 'b'])(pose_results())
     for transform in (RandomAffine(), RandomJitter(), RandomJointDropout()):
