@@ -34,10 +34,9 @@ def dataset_config(cfg, split: str, source: str) -> dict:
     loader = cfg.get(f'{split}_dataloader')
     if loader is None:
         raise InputError.at(source, f'the config has no {split}_dataloader', field='split')
-    dataset = loader['dataset']
-    while 'pipeline' not in dataset and 'dataset' in dataset:
-        dataset = dataset['dataset']
-    return copy.deepcopy(dict(dataset))
+    from pyskl_lite.apis.sanity import innermost_dataset
+
+    return copy.deepcopy(dict(innermost_dataset(loader['dataset'])))
 
 
 def main() -> int:

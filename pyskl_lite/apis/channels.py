@@ -22,6 +22,8 @@ from pyskl_lite.datasets.transforms.keypoint import parse_layout
 from pyskl_lite.registry import DATASETS
 from pyskl_lite.utils import InputError
 
+from .sanity import innermost_dataset
+
 STAGES = ('test', 'val', 'train')
 
 
@@ -49,21 +51,17 @@ def channel_axis(pipeline: list[dict]) -> int:
                      'is unknown; set model.backbone.in_channels')
 
 
-def _first_sample(cfg: Config) -> tuple[str, Any]:
-    """``(stage, packed inputs)`` of the first sample of the first stage with a dataset."""
-    from .inference import config_pipeline
-
+def _first_sample(cfg: Config) -> tuple[Any, list]:
+    """The packed inputs of the first sample of the first stage with data (test, val, train)
+    and that stage's pipeline."""
     for stage in STAGES:
         loader = cfg.get(f'{stage}_dataloader')
         if not loader:
             continue
-        dataset_cfg = dict(loader['dataset'])
-        while 'pipeline' not in dataset_cfg and 'dataset' in dataset_cfg:
-            dataset_cfg = dict(dataset_cfg['dataset'])
+        dataset_cfg = innermost_dataset(loader['dataset'])
         dataset = DATASETS.build(dict(dataset_cfg, indices=1, serialize_data=False))
         if len(dataset):
-            return stage, dict(inputs=dataset[0]['inputs'],
-                               pipeline=config_pipeline(cfg, stage))
+            return dataset[0]['inputs'], list(dataset_cfg['pipeline'])
     raise InputError.at(cfg.filename or '<config>', 'no dataloader has a sample to derive '
                         'model.backbone.in_channels from', field='in_channels')
 
@@ -79,12 +77,11 @@ def derive_in_channels(cfg: Config) -> int | None:
     if not needs_in_channels(cfg):
         return None
     try:
-        _, found = _first_sample(cfg)
+        inputs, pipeline = _first_sample(cfg)
     except InputError as err:
         raise InputError(f'{err} (model.backbone.in_channels is derived from the first sample '
                          'of the data; without the data, set it with --cfg-options '
                          'model.backbone.in_channels=N)') from None
-    axis = channel_axis(found['pipeline'])
-    channels = int(found['inputs'].shape[1 + axis])
+    channels = int(inputs.shape[1 + channel_axis(pipeline)])
     cfg.model.backbone.in_channels = channels
     return channels

@@ -26,6 +26,7 @@ from pyskl_lite.utils import InputError
 from .channels import derive_in_channels, needs_in_channels
 from .checkpoint import load_checkpoint_file
 from .config import load_config
+from .sanity import innermost_dataset
 
 
 def config_pipeline(cfg: Config, stage: str = 'test') -> list[dict]:
@@ -35,10 +36,7 @@ def config_pipeline(cfg: Config, stage: str = 'test') -> list[dict]:
     if loader is None:
         raise InputError.at(cfg.filename or '<config>', f'no {stage}_dataloader',
                             field=f'{stage}_dataloader')
-    dataset = loader['dataset']
-    while 'pipeline' not in dataset and 'dataset' in dataset:
-        dataset = dataset['dataset']
-    return list(dataset['pipeline'])
+    return list(innermost_dataset(loader['dataset'])['pipeline'])
 
 
 def build_pipeline(pipeline: Sequence[dict | Any]) -> list[Any]:
