@@ -118,15 +118,10 @@ def _apply_everywhere(cfg: Config, source: str, key: str, value: Any, option: bo
 
 
 def parse_stream(value: str | Sequence[str]) -> list[str]:
-    """``'j+jm'`` or ``['j', 'jm']`` -> ``['j', 'jm']``, checked against ``GenSkeFeat``."""
-    from pyskl_lite.datasets.transforms.keypoint import FEATURES
+    """``'j+jm'`` or ``['j', 'jm']`` -> ``['j', 'jm']`` (``GenSkeFeat``'s feats)."""
+    from pyskl_lite.datasets.transforms.keypoint import parse_feats
 
-    feats = value.split('+') if isinstance(value, str) else list(value)
-    unknown = [f for f in feats if f not in FEATURES]
-    if not feats or unknown:
-        raise ValueError(f'a stream is one or more of {", ".join(FEATURES)} joined by "+", '
-                         f'e.g. j+jm')
-    return feats
+    return list(parse_feats(value))
 
 
 def parse_reverse_pairs(value: Any) -> dict[str, str]:

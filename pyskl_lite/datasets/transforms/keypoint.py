@@ -380,6 +380,16 @@ class BodyNormalize(BaseTransform):
 FEATURES = ('j', 'b', 'jm', 'bm')
 
 
+def parse_feats(feats: str | Sequence[str]) -> tuple[str, ...]:
+    """``'j+jm'`` or ``['j', 'jm']`` -> ``('j', 'jm')``: a non-empty selection of
+    :data:`FEATURES` (also the ``stream`` shortcut's syntax)."""
+    names = tuple(feats.split('+') if isinstance(feats, str) else feats)
+    if not names or any(name not in FEATURES for name in names):
+        raise ValueError(f'a stream is one or more of {", ".join(FEATURES)} joined by "+" '
+                         f'(e.g. j+jm), got {feats!r}')
+    return names
+
+
 @TRANSFORMS.register_module()
 class GenSkeFeat(BaseTransform):
     """Joint, bone and motion features concatenated on the channel axis (PYSKL's GenSkeFeat).
@@ -409,12 +419,7 @@ class GenSkeFeat(BaseTransform):
 
     def __init__(self, feats: Sequence[str] = ('j',),
                  joint_layout: str | dict | JointLayout = 'coco') -> None:
-        if isinstance(feats, str):
-            feats = feats.split('+')
-        unknown = [f for f in feats if f not in FEATURES]
-        if unknown or not feats:
-            raise ValueError(f'feats must be a non-empty subset of {FEATURES}, got {feats}')
-        self.feats = tuple(feats)
+        self.feats = parse_feats(feats)
         self.parents = np.array(get_layout(joint_layout).parents)
 
     def _bones(self, coords: np.ndarray, valid: np.ndarray, score: np.ndarray | None
