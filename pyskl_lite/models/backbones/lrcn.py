@@ -29,10 +29,11 @@ direction, 0.12 G per clip (``tools/get_flops.py``; C3D-light on 17 × 48 × 56 
 Measured on the shared 2-core CPU, one thread, a forward + backward + SGD step on batches of
 16 random volumes (load average 4.3): 84 samples/s at 32 × 28 × 28, 11 samples/s at
 PoseConv3D's 48 × 56 × 56 (ConvLSTM: 39 and 3.5); the data pipeline renders about 1700
-volumes/s of 32 × 28 × 28 (700/s at full size), so the model is the cost: at 84 samples/s the
-24 epochs over the 1728 synthetic training samples take about 8 minutes of training steps
-(C3D-light: about 7 hours). The 100-sample overfitting test passes at epoch 12
-(``tools/sanity_check.py``).
+volumes/s of 32 × 28 × 28 (700/s at full size), so the model is the cost. At 84 samples/s the
+24 epochs over the 1728 synthetic training samples are about 8 minutes of training steps; under
+the heavier load of the measured runs (``tools/benchmark_training.py``: 15.6 samples/s at load
+6.5) 12 epochs with 3 validations took 40 minutes at load 9-11 (C3D-light: about 7 hours for
+24 epochs). The 100-sample overfitting test passes at epoch 12 (``tools/sanity_check.py``).
 """
 from __future__ import annotations
 
