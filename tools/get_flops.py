@@ -7,9 +7,10 @@ The input is one view of one sample: by default its shape is taken from the firs
 config's test dataset (``--dataloader`` picks another; the data must exist), or ``--shape``
 gives it (without batch and view axes). FLOPs follow fvcore's convention: one multiply-add
 counts as one FLOP. mmengine's analysis does not count recurrent layers; their multiply-adds
-(``4 · H · (I + H)`` per step, layer and direction for an LSTM) are added from forward hooks
-and shown separately. Test-time cost per sample is this number times the test pipeline's number
-of views (clips × flips).
+(``G · H · (I + H)`` per step, layer and direction, ``G`` = 4 gates for an LSTM, 3 for a GRU)
+are added from forward hooks and shown separately. Convolutional LSTMs (``ConvLSTM``) need no
+hook: their gates are ordinary convolutions, counted once per time step. Test-time cost per
+sample is this number times the test pipeline's number of views (clips × flips).
 """
 from __future__ import annotations
 
@@ -51,23 +52,25 @@ def first_sample_inputs(cfg, dataloader: str) -> torch.Tensor:
 
 
 def count_recurrent_flops(model: nn.Module, batch: torch.Tensor) -> int:
-    """Multiply-adds of every ``nn.LSTM`` in ``model`` for one forward pass of ``batch``."""
+    """Multiply-adds of every ``nn.LSTM`` and ``nn.GRU`` in ``model`` for one forward pass of
+    ``batch`` (``gates · H · (I + H)`` per step, layer and direction)."""
     import torch
     import torch.nn as nn
 
+    gates = {nn.LSTM: 4, nn.GRU: 3}
     total = 0
 
-    def hook(module: nn.LSTM, args: tuple, _output) -> None:
+    def hook(module: nn.LSTM | nn.GRU, args: tuple, _output) -> None:
         nonlocal total
         seq = args[0]
-        steps = seq.shape[1] * seq.shape[0] if module.batch_first else seq.shape[0] * seq.shape[1]
+        steps = seq.shape[0] * seq.shape[1]  # batch × time, in either order
         directions = 2 if module.bidirectional else 1
         hidden = module.hidden_size
         for layer in range(module.num_layers):
             inputs = module.input_size if layer == 0 else hidden * directions
-            total += 4 * hidden * (inputs + hidden) * steps * directions
+            total += gates[type(module)] * hidden * (inputs + hidden) * steps * directions
 
-    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.LSTM)]
+    handles = [m.register_forward_hook(hook) for m in model.modules() if type(m) in gates]
     with torch.no_grad():
         model(batch)
     for handle in handles:
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f'parameters: {info["params"]:,} ({info["params_str"]})')
     print(f'FLOPs per view: {flops:,} ({flops / 1e9:.3f} G; 1 multiply-add = 1 FLOP)')
     if recurrent:
-        print(f'  of which recurrent (LSTM) layers: {recurrent:,}')
+        print(f'  of which recurrent (LSTM / GRU) layers: {recurrent:,}')
     if notices.uncounted:
         print('  not counted (no multiply-adds rule, as in fvcore): '
               + ', '.join(dict.fromkeys(op.removeprefix('aten::') for op in notices.uncounted)))

@@ -13,6 +13,9 @@ few names act as shortcuts:
   streams of a multi-stream ensemble (``tools/ensemble.py``);
 - ``keypoint_layout``: every ``layout`` (``FormatKeypoints`` and ``KeypointC3D``'s axis
   order), e.g. ``keypoint_layout=NCTVM``;
+- ``heatmap_scaling``: every ``scaling`` (``GeneratePoseTarget``'s canvas scale): the heatmap
+  volumes' ``H × W`` times that factor, e.g. ``heatmap_scaling=0.5`` renders 56 × 56 crops as
+  28 × 28 heatmaps;
 - ``reverse_pairs``: every ``reverse_label_map`` (``TemporalReverse``), as ``a:b`` class-name
   pairs, e.g. ``reverse_pairs=sitDown:standUp`` or ``reverse_pairs="[sitDown:standUp,
   pickUp:putDown]"``; ``reverse_pairs=none`` declares none;
@@ -153,7 +156,8 @@ def parse_keypoint_layout(value: str) -> str:
 
 NAMED_SHORTCUTS.update(stream=('feats', parse_stream),
                        reverse_pairs=('reverse_label_map', parse_reverse_pairs),
-                       keypoint_layout=('layout', parse_keypoint_layout))
+                       keypoint_layout=('layout', parse_keypoint_layout),
+                       heatmap_scaling=('scaling', float))
 
 
 def _replace_everywhere(node: Any, key: str, value: Any) -> int:

@@ -24,6 +24,7 @@ CFG_OPTION_SHORTCUTS: dict[str, str] = {
     'stream': "every GenSkeFeat's feats: j, b, jm, bm or several joined by +",
     'keypoint_layout': 'every layout key (axis order, e.g. NCTVM)',
     'reverse_pairs': "every TemporalReverse's reverse_label_map, as a:b class-name pairs",
+    'heatmap_scaling': "every GeneratePoseTarget's scaling (heatmap H x W times it)",
     'train_split': "the train dataloader dataset's split",
     'val_split': "the val dataloader dataset's split",
     'test_split': "the test dataloader dataset's split",

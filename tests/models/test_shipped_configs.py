@@ -15,10 +15,13 @@ from pyskl_lite.datasets.synthetic import (
     make_synthetic_dataset,
 )
 from pyskl_lite.registry import DATASETS, MODELS
+from pyskl_lite.utils import InputError
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
-SHIPPED = ['c3d_heatmap', 'c3d_keypoint', 'c3d_keypoint_3d', 'lstm_keypoint', 'lstm_keypoint_3d',
-           'stgcnpp_keypoint', 'stgcnpp_keypoint_3d']
+SHIPPED = ['c3d_heatmap', 'c3d_keypoint', 'c3d_keypoint_3d', 'convlstm_heatmap',
+           'lrcn_heatmap', 'lstm_keypoint', 'lstm_keypoint_3d', 'stgcnpp_keypoint',
+           'stgcnpp_keypoint_3d']
+HEATMAP = ['c3d_heatmap', 'convlstm_heatmap', 'lrcn_heatmap']
 # C3D-light on 17 x 48 x 56 x 56 costs 17 GFLOPs per sample: test it on 8-frame clips.
 SHORT_CLIPS = {'c3d_heatmap': {'train_dataloader.dataset.pipeline.0.clip_len': 8,
                                'val_dataloader.dataset.pipeline.0.clip_len': 8}}
@@ -87,3 +90,29 @@ def test_keypoint_configs_follow_the_joint_layout_shortcut(name):
         inputs = torch.randn(2, 1, 6, 16, 25, 2)  # NCTVM, joints + motion
     with torch.no_grad():
         assert model(inputs).shape == (2, 1, 60)
+
+
+@pytest.mark.parametrize('name', HEATMAP)
+def test_heatmap_configs_refuse_3d_skeletons_on_the_keypoint_field(name, synthetic):
+    """3D pickles have no pixel frame to draw heatmaps in: one line naming file, sample and
+    field, when the model's in_channels is derived from the first sample."""
+    ann_file, label_map = synthetic[3]
+    cfg = load_config(CONFIGS / f'{name}.py', dict(ann_file=ann_file, label_map=label_map))
+    with DefaultScope.overwrite_default_scope('pyskl_lite'), \
+            pytest.raises(InputError) as error:
+        derive_in_channels(cfg)
+    message = str(error.value)
+    assert message.startswith(f"{ann_file}: sample '") and '\n' not in message
+    assert "field 'keypoint': PoseCompact: 3D skeletons (C = 3)" in message
+
+
+def test_rnn_heatmap_configs_shrink_the_c3d_pipeline_through_its_shortcuts(synthetic):
+    """``clip_len`` and ``heatmap_scaling`` reach every pipeline: 32 frames, half-size maps."""
+    ann_file, label_map = synthetic[2]
+    for name in ('lrcn_heatmap', 'convlstm_heatmap'):
+        cfg = load_config(CONFIGS / f'{name}.py', dict(ann_file=ann_file, label_map=label_map))
+        with DefaultScope.overwrite_default_scope('pyskl_lite'):
+            shapes = {stage: DATASETS.build(cfg[f'{stage}_dataloader'].dataset)[0][
+                'inputs'].shape for stage in ('train', 'val', 'test')}
+        assert shapes == {'train': (1, 17, 32, 28, 28), 'val': (1, 17, 32, 32, 32),
+                          'test': (10, 17, 32, 32, 32)}

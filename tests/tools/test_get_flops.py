@@ -41,3 +41,27 @@ def test_lstm_multiply_adds_are_counted():
     layer1 = 4 * 8 * (16 + 8)
     layer2 = 4 * 8 * (16 + 8)  # input = 2 directions x 8
     assert counted == (layer1 + layer2) * 2 * steps
+
+
+def test_gru_multiply_adds_are_counted():
+    gru = torch.nn.GRU(5, 4, num_layers=1, batch_first=True)
+    assert flops_tool.count_recurrent_flops(gru, torch.zeros(2, 7, 5)) == 3 * 4 * (5 + 4) * 14
+
+
+def test_lrcn_and_convlstm_flops_by_hand(capsys):
+    """Per frame (17 x 28 x 28 heatmaps, 32 frames): the stride-2 convolutions, the recurrent
+    layers (an LSTM through the hook, ConvLSTM gates as convolutions at every step) and the
+    classifier."""
+    frames = 32
+    stem = 14 * 14 * 17 * 32 * 9
+    lstm = 2 * frames * 4 * 128 * (512 + 128)  # 2 directions
+    lrcn = frames * (stem + 7 * 7 * 32 * 64 * 9 + 4 * 4 * 64 * 128 * 9) + lstm + 256 * 24
+    convlstm = (frames * (stem + 7 * 7 * 32 * 32 * 9 + 7 * 7 * (32 + 32) * 128 * 9
+                          + 4 * 4 * (32 + 64) * 256 * 9) + 256 * 24)
+    for name, by_hand in (('lrcn_heatmap', lrcn), ('convlstm_heatmap', convlstm)):
+        assert flops_tool.main([f'configs/{name}.py', '--shape', '17', '32', '28', '28']) == 0
+        out = capsys.readouterr().out
+        assert abs(_number('FLOPs per view', out) / by_hand - 1) < 0.01, name
+        recurrent = f'recurrent (LSTM / GRU) layers: {lstm:,}' if name == 'lrcn_heatmap' \
+            else 'recurrent'
+        assert (recurrent in out) == (name == 'lrcn_heatmap')

@@ -3,6 +3,9 @@
 Inputs: ``(num_views, 17, 48, H, W)`` heatmaps of the COCO-17 joints; train 1 view of 56 x 56,
 val 1 view and test 10 clips of 64 x 64 (PoseConv3D's sizes; the C3D head pools globally).
 Point it at another 2D pickle with ``--cfg-options ann_file=... label_map=... joint_layout=...``.
+``clip_len`` and ``heatmap_scaling`` (the heatmap canvas scale of every ``GeneratePoseTarget``)
+are table shortcuts: a config that inherits this file sets them in one line each
+(``configs/lrcn_heatmap.py``: 32 frames of 28 x 28).
 
 Flip and the synthetic classes: ``wave left hand`` / ``wave right hand`` and ``kick with left
 leg`` / ``kick with right leg`` are mirror images, so a flipped training sample takes the mirrored
@@ -20,11 +23,13 @@ train_split = 'xsub_train'
 val_split = 'xsub_val'
 test_split = 'xsub_val'
 joint_layout = 'coco'
+clip_len = 48
+heatmap_scaling = 1.0  # heatmap H x W = the Resize sizes above x this (a shortcut)
 mirrored_classes = {'wave left hand': 'wave right hand',
                     'kick with left leg': 'kick with right leg'}
 
 train_pipeline = [
-    dict(type='UniformSampleFrames', clip_len=48),
+    dict(type='UniformSampleFrames', clip_len=clip_len),
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1.0, allow_imgpad=True),
     dict(type='Resize', scale=(-1, 64)),
@@ -33,27 +38,27 @@ train_pipeline = [
     dict(type='Flip', flip_ratio=0.5, joint_layout=joint_layout,
          flip_label_map=mirrored_classes, label_map=label_map),
     dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True, with_limb=False,
-         joint_layout=joint_layout),
+         scaling=heatmap_scaling, joint_layout=joint_layout),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackSkeletonInputs'),
 ]
 val_pipeline = [
-    dict(type='UniformSampleFrames', clip_len=48, num_clips=1),
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1),
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1.0, allow_imgpad=True),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True, with_limb=False,
-         joint_layout=joint_layout),
+         scaling=heatmap_scaling, joint_layout=joint_layout),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackSkeletonInputs'),
 ]
 test_pipeline = [
-    dict(type='UniformSampleFrames', clip_len=48, num_clips=10),
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=10),
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1.0, allow_imgpad=True),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
     dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp=True, with_limb=False,
-         double=False, joint_layout=joint_layout),
+         double=False, scaling=heatmap_scaling, joint_layout=joint_layout),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
     dict(type='PackSkeletonInputs'),
 ]

@@ -14,6 +14,34 @@ from pyskl_lite.utils import InputError
 TEMPORAL_POOLS = ('last', 'mean')
 
 
+def check_temporal_pool(temporal_pool: str) -> str:
+    """``temporal_pool`` if it is one of :data:`TEMPORAL_POOLS`, else an :class:`InputError`."""
+    if temporal_pool not in TEMPORAL_POOLS:
+        raise InputError(f'temporal_pool must be one of {TEMPORAL_POOLS}, '
+                         f'got {temporal_pool!r}')
+    return temporal_pool
+
+
+def pool_rnn_outputs(outputs: torch.Tensor, final_hidden: torch.Tensor, directions: int,
+                     temporal_pool: str) -> torch.Tensor:
+    """One feature vector per sequence from a batch-first ``nn.LSTM`` / ``nn.GRU``.
+
+    Args:
+        outputs: top-layer outputs ``(B, T, directions * H)``.
+        final_hidden: final hidden states ``(num_layers * directions, B, H)`` (``h_n``).
+        directions: 2 for a bidirectional RNN, else 1.
+        temporal_pool: ``'last'``: the top layer's final state of every direction (the
+            backward direction's is its state after frame 0); ``'mean'``: ``outputs`` averaged
+            over time.
+
+    Returns:
+        ``(B, directions * H)``.
+    """
+    if temporal_pool == 'mean':
+        return outputs.mean(dim=1)
+    return final_hidden[-directions:].transpose(0, 1).reshape(outputs.shape[0], -1)
+
+
 @MODELS.register_module()
 class LSTMBackbone(BaseModule):
     """Stacked (bi)LSTM over time; each frame's input is one person's ``V × C`` joint vector.
@@ -47,12 +75,9 @@ class LSTMBackbone(BaseModule):
                  embed_channels: int | None = 128, data_bn: bool = True,
                  temporal_pool: str = 'last', init_cfg: dict | None = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if temporal_pool not in TEMPORAL_POOLS:
-            raise InputError(f'temporal_pool must be one of {TEMPORAL_POOLS}, '
-                             f'got {temporal_pool!r}')
         self.num_joints = get_layout(joint_layout).num_joints
         self.in_channels = in_channels
-        self.temporal_pool = temporal_pool
+        self.temporal_pool = check_temporal_pool(temporal_pool)
         features = self.num_joints * in_channels
         self.data_bn = nn.BatchNorm1d(features) if data_bn else nn.Identity()
         self.embed: nn.Module = nn.Identity()
@@ -74,9 +99,6 @@ class LSTMBackbone(BaseModule):
         seq = x.reshape(n * m, t, v * c)
         seq = self.data_bn(seq.transpose(1, 2)).transpose(1, 2)
         outputs, (hidden, _) = self.lstm(self.embed(seq))
-        if self.temporal_pool == 'mean':
-            feat = outputs.mean(dim=1)
-        else:
-            directions = 2 if self.lstm.bidirectional else 1
-            feat = hidden[-directions:].transpose(0, 1).reshape(n * m, -1)
+        feat = pool_rnn_outputs(outputs, hidden, 2 if self.lstm.bidirectional else 1,
+                                self.temporal_pool)
         return feat.reshape(n, m, -1).transpose(1, 2)
