@@ -31,6 +31,10 @@ lengths), a random temporal crop of 50-100 % of the sequence resampled to 48 fra
 make sit down and stand up (and every other pair that is each other backwards) one
 embedding, and without labels there is no telling which sequences reverse into themselves.
 
+Check: ``tools/sanity_check.py configs/simclr_c3d_keypoint.py`` pretrains for 12 epochs and
+passes when the loss falls and a linear probe of ``c3d_keypoint_3d.py`` (8 epochs) on the
+pretrained backbone beats one on a random backbone (``sanity_check`` below).
+
 Schedule: SGD with Nesterov momentum, lr 0.1, weight decay 5e-4, cosine over 48 epochs of at
 least 1000 samples (``RepeatDataset``; two copies of one sequence in a batch are not each
 other's negatives). Checkpoints every 8 epochs; no validation (no labels).
@@ -92,6 +96,7 @@ param_scheduler = [
 ]
 default_hooks = dict(checkpoint=dict(interval=8, save_best=None))
 auto_scale_lr = dict(base_batch_size=128)
+sanity_check = dict(probe_config='c3d_keypoint_3d.py', max_epochs=12, probe_epochs=8)
 custom_hooks = [
     dict(type='TrainScalarsHook', keys=('loss', 'lr', 'pair_top1')),
     dict(type='TrainingCurvesHook'),
