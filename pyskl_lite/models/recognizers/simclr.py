@@ -13,8 +13,9 @@ loss and its gradient ``∂L/∂z`` with respect to the ``(2B, D)`` embeddings o
 batch, (3) in the backward pass re-run each chunk with autograd and backpropagate its slice of
 ``∂L/∂z``. Peak activation memory is that of one chunk, not of the batch, for one extra
 forward pass. Loss and gradients equal those of the plain computation on the same chunks
-(``test_simclr.py``); the random-number state of each chunk is replayed (dropout) and batch
-norm's running statistics are updated once per chunk, as in the plain computation. Batch
+(``test_simclr.py``), also across processes (``DistributedDataParallel``); the random-number
+state of each chunk is replayed (dropout) and batch norm's running statistics are updated once
+per chunk, as in the plain computation. Batch
 norm normalises with the statistics of a chunk in both (as with SimCLR's per-device BN).
 """
 from __future__ import annotations
@@ -50,15 +51,19 @@ class _CachedGradientLoss(torch.autograd.Function):
 
     ``forward`` embeds the chunks under ``no_grad``, evaluates the loss and ``∂L/∂z`` on the
     whole batch and returns the loss and the (non-differentiable) embeddings; ``backward``
-    re-runs each chunk with autograd (same random state) and backpropagates ``∂L/∂z`` of that
-    chunk into the parameters. ``anchor`` is a scalar that requires grad, so that autograd
-    calls ``backward``.
+    re-runs each chunk with autograd (same random state), takes the gradient of ``z · ∂L/∂z``
+    with respect to ``params`` and returns the sum over the chunks as the gradient of
+    ``params``, which are inputs of this function. So autograd accumulates every parameter's
+    gradient once per step, as after a plain forward: ``DistributedDataParallel``'s hooks
+    then fire once and average the full gradient (a nested ``backward`` into ``.grad`` would
+    fire them per chunk and average partial gradients).
     """
 
     @staticmethod
-    def forward(ctx, anchor: torch.Tensor, embed: Callable[[torch.Tensor], torch.Tensor],
+    def forward(ctx, embed: Callable[[torch.Tensor], torch.Tensor],
                 loss_fn: Callable[[torch.Tensor], torch.Tensor], views: torch.Tensor,
-                chunk_size: int) -> torch.Tensor:
+                chunk_size: int, module: nn.Module, *params: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
         chunks = views.split(chunk_size)
         states, embedded = [], []
         with torch.no_grad():
@@ -69,24 +74,26 @@ class _CachedGradientLoss(torch.autograd.Function):
             embeddings = torch.cat(embedded).requires_grad_()
             loss = loss_fn(embeddings)
             (grad,) = torch.autograd.grad(loss, embeddings)
-        ctx.embed, ctx.chunks, ctx.states = embed, chunks, states
+        ctx.embed, ctx.module, ctx.chunks, ctx.states = embed, module, chunks, states
+        ctx.params = params
         ctx.grads = grad.split(chunk_size)
         ctx.mark_non_differentiable(embeddings)
         return loss.detach(), embeddings.detach()
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor, _grad_embeddings: torch.Tensor
-                 ) -> tuple[None, ...]:
+                 ) -> tuple[torch.Tensor | None, ...]:
         resume = torch.get_rng_state()
-        module = getattr(ctx.embed, '__self__', None)
-        frozen = _frozen_norm_buffers(module) if isinstance(module, nn.Module) \
-            else contextlib.nullcontext()
-        with torch.enable_grad(), frozen:
+        totals: list[torch.Tensor | None] = [None] * len(ctx.params)
+        with torch.enable_grad(), _frozen_norm_buffers(ctx.module):
             for chunk, state, grad in zip(ctx.chunks, ctx.states, ctx.grads, strict=True):
                 torch.set_rng_state(state)
-                torch.autograd.backward(ctx.embed(chunk), grad * grad_output)
+                parts = torch.autograd.grad(ctx.embed(chunk), ctx.params, grad * grad_output,
+                                            allow_unused=True)
+                totals = [total if part is None else part if total is None else total + part
+                          for total, part in zip(totals, parts, strict=True)]
         torch.set_rng_state(resume)
-        return None, None, None, None, None
+        return (None, None, None, None, None, *totals)
 
 
 def sequence_ids(data_samples: list[ActionDataSample] | None) -> torch.Tensor | None:
@@ -175,9 +182,9 @@ class SimCLR(BaseModel):
             embeddings = self.embed(views)
             loss = loss_fn(embeddings)
         else:
-            anchor = torch.ones((), requires_grad=True)
-            loss, embeddings = _CachedGradientLoss.apply(anchor, self.embed, loss_fn, views,
-                                                         self.chunk_size)
+            params = [p for p in self.parameters() if p.requires_grad]
+            loss, embeddings = _CachedGradientLoss.apply(self.embed, loss_fn, views,
+                                                         self.chunk_size, self, *params)
         return {'loss_nt_xent': loss, 'pair_top1': self._pair_top1(embeddings, ids)}
 
     def _pair_top1(self, embeddings: torch.Tensor, ids: torch.Tensor | None) -> torch.Tensor:
