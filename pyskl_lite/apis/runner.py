@@ -251,8 +251,8 @@ class SkeletonRunner(Runner):
                         revise_keys: list | None = None) -> dict:
         """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
 
-        ``load_from`` (not resuming) may name a checkpoint of another model type with the
-        same backbone, e.g. a ``SimCLR`` pretraining for a ``Recognizer``: the backbone loads,
+        ``load_from`` (a non-strict load, not resuming) may name a checkpoint of another
+        model type with the same backbone, e.g. a ``SimCLR`` pretraining for a ``Recognizer``: the backbone loads,
         the rest is matched by name (a projection head is ignored, a missing head keeps its
         initialisation); :func:`check_backbone_weights` refuses a backbone that does not fit.
 
@@ -261,7 +261,7 @@ class SkeletonRunner(Runner):
                 bytes, holding objects outside the allow-list), one whose backbone does not fit
                 the model's, or, when resuming, one without the training state.
         """
-        if not self._resuming:
+        if not self._resuming and not strict:
             model = self.model.module if hasattr(self.model, 'module') else self.model
             check_backbone_weights(model, load_checkpoint_file(filename), filename)
         printed = io.StringIO()
