@@ -252,9 +252,10 @@ class SkeletonRunner(Runner):
         """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
 
         ``load_from`` (a non-strict load, not resuming) may name a checkpoint of another
-        model type with the same backbone, e.g. a ``SimCLR`` pretraining for a ``Recognizer``: the backbone loads,
-        the rest is matched by name (a projection head is ignored, a missing head keeps its
-        initialisation); :func:`check_backbone_weights` refuses a backbone that does not fit.
+        model type with the same backbone, e.g. a ``SimCLR`` pretraining for a
+        ``Recognizer``: the backbone loads, the rest is matched by name (a projection head is
+        ignored, a missing head keeps its initialisation); :func:`check_backbone_weights`
+        refuses a backbone that does not fit.
 
         Raises:
             InputError: for a file that is not a readable checkpoint (truncated, random
