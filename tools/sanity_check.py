@@ -1,4 +1,7 @@
 """Overfit a class-balanced training subset: a working model reaches 100 % training top-1.
+A label-free pretraining config (``label_free = True``, e.g. ``configs/simclr_c3d_keypoint.py``)
+is checked instead by its loss curve and a linear probe (``pyskl_lite/apis/pretraining_check.py``:
+the loss falls, and the probe on the pretrained backbone beats one on a random backbone).
 
     python tools/sanity_check.py configs/c3d_keypoint.py [--num-samples 100] [--max-epochs 50]
         [--batch-size 16] [--work-dir DIR] [--seed 0] [--cfg-options k=v ...] [--verbose]
@@ -65,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config, args.cfg_options)
     if args.verbose:
         config.verbose = True
+    if config.get('label_free'):
+        return check_pretraining(args, config)
     cfg, info = sanity_config(config,
                               num_samples=args.num_samples, max_epochs=args.max_epochs,
                               seed=args.seed, batch_size=args.batch_size,
@@ -94,6 +99,46 @@ def main(argv: list[str] | None = None) -> int:
               f'{int(epochs[-1])} epochs (best {100 * top1[best]:.1f}% at epoch '
               f'{int(epochs[best])}); a working model overfits {info["num_samples"]} samples')
     print(f'curves: {os.path.abspath(curves)}')
+    return 0 if passed else 1
+
+
+def check_pretraining(args: argparse.Namespace, config) -> int:
+    """A label-free (self-supervised) config: its loss falls and a linear probe on the
+    pretrained backbone beats one on a random backbone (``apis/pretraining_check.py``)."""
+    from pyskl_lite.apis import build_runner
+    from pyskl_lite.apis.pretraining_check import (
+        TrainingLossHook,
+        pretraining_budget,
+        pretraining_config,
+        probe_config,
+    )
+
+    budget = pretraining_budget(config, args.max_epochs)
+    work_dir = args.work_dir or osp.join('work_dirs', 'sanity_check',
+                                         osp.splitext(osp.basename(args.config))[0])
+    print(f'pretraining check of {args.config}: {budget["max_epochs"]} epochs of pretraining, '
+          f'then linear probes of {budget["probe_config"]} for {budget["probe_epochs"]} epochs '
+          'on the pretrained and on a random backbone')
+    runner = build_runner(pretraining_config(config, budget, args.seed,
+                                             osp.join(work_dir, 'pretrain')))
+    runner.train()
+    losses = next(hook for hook in runner.hooks if isinstance(hook, TrainingLossHook)).history
+    first, last = losses[0][1], losses[-1][1]
+    fell = last <= (1 - budget['min_drop']) * first
+    print(f'loss: {first:.4f} (epoch 1) -> {last:.4f} (epoch {losses[-1][0]}): '
+          f'{"falls" if fell else "does not fall"} (needs <= {1 - budget["min_drop"]:.2f} x)')
+    checkpoint = osp.join(runner.work_dir, f'epoch_{losses[-1][0]}.pth')
+    top1 = {}
+    for name, load_from in (('pretrained', checkpoint), ('random', None)):
+        probe = build_runner(probe_config(config, args.cfg_options, budget, load_from,
+                                          args.seed, osp.join(work_dir, f'probe_{name}')))
+        probe.train()
+        top1[name] = 100 * float(probe.val()['acc/top1'])
+        print(f'linear probe on the {name} backbone: val top-1 {top1[name]:.1f}%')
+    passed = fell and top1['pretrained'] > top1['random']
+    print(f'pretraining check {"PASSED" if passed else "FAILED"}: loss {first:.3f} -> '
+          f'{last:.3f}, probe {top1["pretrained"]:.1f}% pretrained vs {top1["random"]:.1f}% '
+          'random')
     return 0 if passed else 1
 
 

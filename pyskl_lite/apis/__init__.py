@@ -14,6 +14,7 @@ from .distributed import (
 )
 from .hooks import ConsoleProgressHook, TrainingCurvesHook, TrainScalarsHook
 from .inference import inference_recognizer, init_recognizer
+from .pretraining_check import TrainingLossHook
 from .random_state import (
     ValidationRandomStateHook,
     capture_random_state,
@@ -24,7 +25,7 @@ from .runner import SkeletonRunner, build_runner
 
 __all__ = [
     'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
-    'ConsoleProgressHook', 'TrainScalarsHook', 'TrainingCurvesHook',
+    'ConsoleProgressHook', 'TrainScalarsHook', 'TrainingCurvesHook', 'TrainingLossHook',
     'ValidationRandomStateHook', 'build_runner', 'capture_random_state', 'channel_axis',
     'checkpoint_safe_globals', 'default_backend', 'derive_in_channels', 'find_resume_checkpoint',
     'finish_distributed', 'inference_recognizer', 'init_distributed', 'init_recognizer',

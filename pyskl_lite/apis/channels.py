@@ -34,9 +34,14 @@ def needs_in_channels(cfg: Config) -> bool:
 
 
 def channel_axis(pipeline: list[dict]) -> int:
-    """Index of the channel axis in one view of the pipeline's packed input (after ``N``)."""
+    """Index of the channel axis in one view of the pipeline's packed input (after ``N``); a
+    ``MultiView`` stage is searched for its sub-pipeline's formatting."""
     for transform in reversed(pipeline):
         kind = transform.get('type') if isinstance(transform, dict) else type(transform).__name__
+        if kind == 'MultiView':
+            inner = transform.get('transforms') if isinstance(transform, dict) \
+                else transform.transforms
+            return channel_axis(list(inner))
         if kind == 'FormatKeypoints':
             layout = transform.get('layout', 'NCTVM') if isinstance(transform, dict) \
                 else transform.layout

@@ -21,6 +21,9 @@ few names act as shortcuts:
   pickUp:putDown]"``; ``reverse_pairs=none`` declares none;
 - ``train_split``, ``val_split``, ``test_split``: the ``split`` of the train / val / test
   dataloader's dataset (through dataset wrappers), e.g. ``train_split=xview_train``;
+- ``label_fraction``, ``label_seed``: train on a class-stratified random fraction of the
+  training split (``PoseDataset``'s arguments of those names, set on the train dataloader's
+  dataset), e.g. ``label_fraction=0.2 label_seed=1``;
 - ``max_epochs``: ``train_cfg.max_epochs``, and every learning-rate scheduler that ended at the
   old last epoch ends at the new one (a cosine's ``T_max`` follows its length), so the
   schedule still spans the run.
@@ -29,6 +32,11 @@ A config file uses the same names as a table: a top-level variable named like a 
 (``joint_layout = 'kinect'``, ``stream = 'j+jm'``) is written into every key it stands for, so
 a config that inherits another one changes its data, layout or features in one line instead of
 restating the pipelines (``configs/c3d_keypoint_3d.py``). ``--cfg-options`` wins over the file.
+
+A label-free config (``label_free = True``: self-supervised pretraining,
+``configs/simclr_c3d_keypoint.py``) accepts the shortcuts that only concern labels
+(:data:`LABEL_SHORTCUTS`) without having their keys, so the options that point every config at
+a dataset work unchanged; they have no effect there.
 
 Every other key is merged as mmengine does, after :func:`check_option_keys` has refused a
 typo (``foo_bar=1``, ``train_dataloader.batchsize=8``) with the nearest known key.
@@ -56,8 +64,14 @@ GLOBAL_SHORTCUTS = ('ann_file', 'label_map', 'joint_layout', 'num_classes', 'cli
 NAMED_SHORTCUTS: dict[str, tuple[str, Callable[[Any], Any]]] = {}
 #: the checkout holding ``configs/`` (an editable install)
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SPLIT_SHORTCUTS = {'train_split': 'train_dataloader', 'val_split': 'val_dataloader',
-                   'test_split': 'test_dataloader'}
+#: shortcut -> (the dataloader whose dataset it sets, the dataset's argument)
+DATASET_SHORTCUTS = {'train_split': ('train_dataloader', 'split'),
+                     'val_split': ('val_dataloader', 'split'),
+                     'test_split': ('test_dataloader', 'split'),
+                     'label_fraction': ('train_dataloader', 'label_fraction'),
+                     'label_seed': ('train_dataloader', 'label_seed')}
+#: Shortcuts a label-free config accepts without their keys.
+LABEL_SHORTCUTS = ('label_map', 'num_classes', 'reverse_pairs')
 
 
 def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = None) -> Config:
@@ -75,7 +89,7 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
             _apply_everywhere(cfg, source, key, cfg[key], option=False)
     options = dict(cfg_options or {})
     shortcuts = {key: options.pop(key) for key in list(options)
-                 if key in GLOBAL_SHORTCUTS or key in NAMED_SHORTCUTS or key in SPLIT_SHORTCUTS
+                 if key in GLOBAL_SHORTCUTS or key in NAMED_SHORTCUTS or key in DATASET_SHORTCUTS
                  or key == 'max_epochs'}
     if options:
         check_option_keys(cfg, options, source)
@@ -86,7 +100,7 @@ def load_config(path: str | os.PathLike, cfg_options: dict[str, Any] | None = No
         elif key == 'max_epochs':
             _set_max_epochs(cfg, source, value)
         else:
-            _set_split(cfg, source, key, value)
+            _set_dataset_key(cfg, source, key, value)
     check_config_values(cfg, source)
     return cfg
 
@@ -115,7 +129,7 @@ def _apply_everywhere(cfg: Config, source: str, key: str, value: Any, option: bo
     found = _replace_everywhere(cfg._cfg_dict, target, parsed)
     if key in cfg:
         cfg[key] = value
-    if option and not found:
+    if option and not found and not (cfg.get('label_free') and key in LABEL_SHORTCUTS):
         raise InputError.at(source, f'--cfg-options {key}=...: the config has no '
                             f'{target!r} key to set', field=key)
 
@@ -176,15 +190,16 @@ def _replace_everywhere(node: Any, key: str, value: Any) -> int:
     return count
 
 
-def _set_split(cfg: Config, source: str, key: str, value: Any) -> None:
-    loader = cfg.get(SPLIT_SHORTCUTS[key])
+def _set_dataset_key(cfg: Config, source: str, key: str, value: Any) -> None:
+    loader_name, argument = DATASET_SHORTCUTS[key]
+    loader = cfg.get(loader_name)
     if loader is None:
         raise InputError.at(source, f'--cfg-options {key}=...: the config has no '
-                            f'{SPLIT_SHORTCUTS[key]}', field=key)
+                            f'{loader_name}', field=key)
     dataset = loader['dataset']
-    while 'split' not in dataset and 'dataset' in dataset:
+    while argument not in dataset and 'dataset' in dataset:
         dataset = dataset['dataset']
-    dataset['split'] = value
+    dataset[argument] = value
     if key in cfg:
         cfg[key] = value
 
@@ -237,7 +252,7 @@ def _top_level_names(cfg: Config) -> list[str]:
     from mmengine.runner import Runner
     runner_args = set(inspect.signature(Runner.__init__).parameters) - {'self'}
     return sorted(set(cfg.keys()) | set(GLOBAL_SHORTCUTS) | set(NAMED_SHORTCUTS)
-                  | set(SPLIT_SHORTCUTS) | {'max_epochs'} | runner_args | set(RUNNER_CONFIG_KEYS))
+                  | set(DATASET_SHORTCUTS) | {'max_epochs'} | runner_args | set(RUNNER_CONFIG_KEYS))
 
 
 def check_option_keys(cfg: Config, options: dict[str, Any], source: str) -> None:

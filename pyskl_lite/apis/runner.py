@@ -54,6 +54,7 @@ from pyskl_lite.utils import InputError
 from .channels import derive_in_channels
 from .checkpoint import (
     checkpoint_safe_globals,
+    load_checkpoint_file,
     readable_checkpoint,
     replace_atomically,
     write_text_atomically,
@@ -250,11 +251,20 @@ class SkeletonRunner(Runner):
                         revise_keys: list | None = None) -> dict:
         """mmengine's ``load_checkpoint`` under ``weights_only=True`` with our allow-list.
 
+        ``load_from`` (a non-strict load, not resuming) may name a checkpoint of another
+        model type with the same backbone, e.g. a ``SimCLR`` pretraining for a
+        ``Recognizer``: the backbone loads, the rest is matched by name (a projection head is
+        ignored, a missing head keeps its initialisation); :func:`check_backbone_weights`
+        refuses a backbone that does not fit.
+
         Raises:
             InputError: for a file that is not a readable checkpoint (truncated, random
-                bytes, holding objects outside the allow-list), or, when resuming, one
-                without the training state.
+                bytes, holding objects outside the allow-list), one whose backbone does not fit
+                the model's, or, when resuming, one without the training state.
         """
+        if not self._resuming and not strict:
+            model = self.model.module if hasattr(self.model, 'module') else self.model
+            check_backbone_weights(model, load_checkpoint_file(filename), filename)
         printed = io.StringIO()
         with checkpoint_safe_globals(), readable_checkpoint(filename), \
                 contextlib.redirect_stdout(printed):
@@ -288,6 +298,46 @@ class SkeletonRunner(Runner):
         else:
             restore_random_state(self._loaded_random_state)
             self.logger.info('restored the random-number-generator states of the checkpoint')
+
+
+def check_backbone_weights(model: torch.nn.Module, checkpoint: dict, filename: str) -> None:
+    """Refuse, in one line, a checkpoint whose ``backbone.*`` weights do not fit ``model``'s
+    backbone exactly (missing or extra weights, other shapes): loading it would silently keep
+    part of the backbone at its random initialisation.
+
+    Raises:
+        InputError: naming the first mismatch and, when the checkpoint's meta has it, the
+            ``in_channels`` it was trained with.
+    """
+    if not isinstance(getattr(model, 'backbone', None), torch.nn.Module):
+        return
+    weights = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(weights, dict):
+        return
+    ours = {k: v for k, v in model.state_dict().items() if k.startswith('backbone.')}
+    theirs = {k.removeprefix('module.'): v for k, v in weights.items()
+              if isinstance(k, str) and k.removeprefix('module.').startswith('backbone.')}
+    meta = checkpoint.get('meta') or {}
+    trained = f" (trained with in_channels={meta['in_channels']})" \
+        if meta.get('in_channels') is not None else ''
+    fix = ('load a checkpoint of the same backbone type and settings (joint_layout, stream, '
+           'base_channels, ...), or train without load_from')
+    if not theirs:
+        raise InputError.at(filename, f'load_from: the checkpoint holds no backbone weights '
+                            f'(no backbone.* keys); {fix}', field='state_dict')
+    missing = sorted(set(ours) - set(theirs))
+    extra = sorted(set(theirs) - set(ours))
+    if missing or extra:
+        first = f'missing {missing[0]}' if missing else f'unexpected {extra[0]}'
+        raise InputError.at(filename, f'load_from: its backbone does not fit this model\'s '
+                            f'({len(missing)} weights missing, {len(extra)} unexpected; first: '
+                            f'{first}){trained}; {fix}', field='state_dict')
+    for key, value in ours.items():
+        if tuple(theirs[key].shape) != tuple(value.shape):
+            raise InputError.at(filename, f'load_from: {key} has shape '
+                                f'{tuple(theirs[key].shape)} in the checkpoint but '
+                                f'{tuple(value.shape)} in this model{trained}; {fix}',
+                                field='state_dict')
 
 
 def unique_experiment_name(name: str | None, cfg: Config | dict | None) -> str:

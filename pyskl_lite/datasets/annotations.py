@@ -221,12 +221,13 @@ def _check_no_leak(split: dict, name: str, ids: set, source: str) -> None:
 
 
 def validate_sample(sample: dict[str, Any], source: str, num_classes: int | None,
-                    report: ValidationReport,
-                    require_scores: bool = True) -> dict[str, Any] | None:
+                    report: ValidationReport, require_scores: bool = True,
+                    with_label: bool = True) -> dict[str, Any] | None:
     """Check one sample in place; return it, or None when it has no person or no frame.
 
     ``require_scores``: 2D samples must have ``keypoint_score`` (the models' inputs need it);
-    drawing a sample does not.
+    drawing a sample does not. ``with_label=False``: ``label`` is neither required nor read
+    (label-free pretraining; the caller removes it).
 
     Arrays become writable (read-only ones are copied) and scores float32; ``label`` and
     ``total_frames`` become ``int``, ``img_shape`` / ``original_shape`` ``(h, w)`` int tuples.
@@ -245,8 +246,10 @@ def validate_sample(sample: dict[str, Any], source: str, num_classes: int | None
     if not isinstance(sample[key], str) or not sample[key]:
         raise fail(key, f'expected a non-empty string id, got {type(sample[key]).__name__}')
     for name in REQUIRED_KEYS:
-        if name not in sample:
-            raise fail(name, 'missing key')
+        if name not in sample and (with_label or name != 'label'):
+            raise fail(name, 'missing key' if name != 'label' else 'missing key (samples '
+                       'without labels serve label-free pretraining only: PoseDataset('
+                       'with_labels=False), e.g. configs/simclr_c3d_keypoint.py)')
 
     keypoint = sample['keypoint']
     if not isinstance(keypoint, np.ndarray) or keypoint.ndim != 4:
@@ -276,7 +279,8 @@ def validate_sample(sample: dict[str, Any], source: str, num_classes: int | None
             raise fail('keypoint_score', f'expected real-valued scores, got dtype {score.dtype}')
         score = sample['keypoint_score'] = _writable(score.astype(np.float32, copy=False))
 
-    sample['label'] = _checked_label(sample['label'], num_classes, fail)
+    if with_label:
+        sample['label'] = _checked_label(sample['label'], num_classes, fail)
 
     total_frames = sample['total_frames']
     if isinstance(total_frames, (bool, np.bool_)) or not isinstance(
@@ -337,6 +341,21 @@ def _checked_image_shape(value: Any, name: str,
         raise fail(name, f'expected (height, width) in whole pixels from 1 to {MAX_IMAGE_SIDE}, '
                          f'got {value!r:.60}')
     return int(sides[0]), int(sides[1])
+
+
+def stratified_subset(labels: np.ndarray, fraction: float, seed: int = 0) -> np.ndarray:
+    """Sorted positions of a class-stratified random ``fraction`` of the samples.
+
+    Every class keeps ``round(fraction · n_c)`` of its ``n_c`` samples, at least one, drawn with
+    ``np.random.RandomState(seed)`` (the same subset for the same labels, fraction and seed).
+    """
+    if not 0 < fraction <= 1:
+        raise ValueError(f'label_fraction must lie in (0, 1], got {fraction}')
+    labels = np.asarray(labels)
+    rng = np.random.RandomState(seed)
+    kept = [rng.choice(members, max(1, int(round(fraction * len(members)))), replace=False)
+            for members in (np.flatnonzero(labels == c) for c in np.unique(labels))]
+    return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
 
 
 def read_label_map(label_map: str | os.PathLike | Sequence[str]) -> list[str]:

@@ -21,6 +21,7 @@ from .annotations import (
     read_annotation_file,
     read_label_map,
     select_split,
+    stratified_subset,
     validate_sample,
 )
 
@@ -56,6 +57,12 @@ class PoseDataset(BaseDataset):
         lazy_init: defer loading until first access.
         max_refetch: how often ``__getitem__`` retries another sample when the pipeline
             returns None.
+        with_labels: False for label-free use (self-supervised pretraining): every sample's
+            ``label`` is removed unread right after loading, so the pickle may have none and
+            no transform can see one. Default True.
+        label_fraction: keep a class-stratified random fraction of the split (training with
+            few labels, see :func:`~.annotations.stratified_subset`). Default 1.0 (all).
+        label_seed: seed of that draw. Default 0.
     """
 
     METAINFO: dict = dict(classes=None)
@@ -70,8 +77,21 @@ class PoseDataset(BaseDataset):
                  indices: int | Sequence[int] | None = None,
                  serialize_data: bool = True,
                  lazy_init: bool = False,
-                 max_refetch: int = 10) -> None:
+                 max_refetch: int = 10,
+                 with_labels: bool = True,
+                 label_fraction: float = 1.0,
+                 label_seed: int = 0) -> None:
         self.split = split
+        if not with_labels and label_fraction != 1.0:
+            raise InputError.at(os.fspath(ann_file), 'label_fraction needs labels; a label-free '
+                                'dataset (with_labels=False) uses every sample',
+                                field='label_fraction')
+        if not 0 < label_fraction <= 1:
+            raise InputError.at(os.fspath(ann_file), f'label_fraction={label_fraction!r} must '
+                                'lie in (0, 1]', field='label_fraction')
+        self.with_labels = with_labels
+        self.label_fraction = label_fraction
+        self.label_seed = label_seed
         classes = read_label_map(label_map) if label_map is not None else None
         if classes is not None and num_classes is not None and num_classes != len(classes):
             raise InputError.at(str(label_map), f'has {len(classes)} classes but num_classes='
@@ -105,15 +125,26 @@ class PoseDataset(BaseDataset):
 
     def load_data_list(self) -> list[dict[str, Any]]:
         annotations, split = read_annotation_file(self.ann_file)
+        if not self.with_labels:
+            for sample in annotations:
+                sample.pop('label', None)
         report = ValidationReport()
         selected = select_split(annotations, split, self.split, self.ann_file, report)
         data_list = []
         for sample in selected:
-            checked = validate_sample(sample, self.ann_file, self._num_classes, report)
+            checked = validate_sample(sample, self.ann_file, self._num_classes, report,
+                                      with_label=self.with_labels)
             if checked is None:
                 continue
             checked.update(test_mode=self.test_mode, start_index=0, modality='Pose')
             data_list.append(checked)
+        if self.label_fraction < 1:
+            labels = np.array([sample['label'] for sample in data_list], dtype=np.int64)
+            kept = stratified_subset(labels, self.label_fraction, self.label_seed)
+            print_log(f'{self.ann_file}: split {describe_split(self.split)!r}: kept {len(kept)} '
+                      f'of {len(data_list)} samples (label_fraction={self.label_fraction}, '
+                      f'class-stratified, label_seed={self.label_seed})', logger='current')
+            data_list = [data_list[i] for i in kept]
         for line in report.messages(self.ann_file):
             print_log(line, logger='current', level=logging.WARNING)
         if not data_list:
@@ -131,7 +162,8 @@ class PoseDataset(BaseDataset):
     def sample_table(self) -> pd.DataFrame:
         """Per-sample metadata for reports, one row per dataset index.
 
-        Columns: ``frame_dir``, ``label``, ``class_name`` (when classes are known),
+        Columns: ``frame_dir``, ``label`` (not in a label-free dataset), ``class_name`` (when
+        classes are known),
         ``total_frames``, ``num_person``, ``num_joints``, ``num_coords``.
         """
         self.full_init()
@@ -145,18 +177,23 @@ class PoseDataset(BaseDataset):
     @property
     def labels(self) -> np.ndarray:
         """``(len(self),)`` int64 labels in dataset order."""
+        if not self.with_labels:
+            raise InputError.at(self.ann_file, 'the dataset is label-free (with_labels=False)',
+                                field='label')
         return self.sample_table()['label'].to_numpy(dtype=np.int64)
 
     def summary(self) -> dict[str, Any]:
         """Counts for a printed overview: samples, classes, persons and frame lengths."""
         table = self.sample_table()
         frames = table['total_frames']
+        labelled = 'label' in table
         return dict(
             split=describe_split(self.split),
             samples=len(table),
-            classes=self.num_classes if self.num_classes is not None
+            classes=self.num_classes if self.num_classes is not None or not labelled
             else int(table['label'].max()) + 1,
-            samples_per_class=table['label'].value_counts().sort_index().to_dict(),
+            samples_per_class=table['label'].value_counts().sort_index().to_dict()
+            if labelled else {},
             persons=table['num_person'].value_counts().sort_index().to_dict(),
             frames=dict(min=int(frames.min()), median=float(frames.median()),
                         max=int(frames.max())),
@@ -187,12 +224,14 @@ def _resolved_indices(indices: int | Sequence[int], length: int) -> list[int]:
 def _sample_table(data_list: list[dict], classes: Sequence[str] | None) -> pd.DataFrame:
     table = pd.DataFrame({
         'frame_dir': [str(d.get('frame_dir', d.get('filename'))) for d in data_list],
-        'label': np.array([d['label'] for d in data_list], dtype=np.int64),
         'total_frames': np.array([d['total_frames'] for d in data_list], dtype=np.int64),
         'num_person': np.array([d['keypoint'].shape[0] for d in data_list], dtype=np.int64),
         'num_joints': np.array([d['keypoint'].shape[2] for d in data_list], dtype=np.int64),
         'num_coords': np.array([d['keypoint'].shape[3] for d in data_list], dtype=np.int64),
     })
+    if not data_list or 'label' not in data_list[0]:
+        return table
+    table.insert(1, 'label', np.array([d['label'] for d in data_list], dtype=np.int64))
     if classes is not None:
         table['class_name'] = [classes[label] for label in table['label']]
     return table

@@ -28,6 +28,8 @@ CFG_OPTION_SHORTCUTS: dict[str, str] = {
     'train_split': "the train dataloader dataset's split",
     'val_split': "the val dataloader dataset's split",
     'test_split': "the test dataloader dataset's split",
+    'label_fraction': 'train on this class-stratified fraction of the training split',
+    'label_seed': 'seed of the label_fraction draw (default 0)',
     'max_epochs': 'train_cfg.max_epochs and the schedulers that ended at the last epoch',
 }
 

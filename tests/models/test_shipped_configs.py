@@ -22,6 +22,8 @@ SHIPPED = ['c3d_heatmap', 'c3d_keypoint', 'c3d_keypoint_3d', 'convlstm_heatmap',
            'lrcn_heatmap', 'lstm_keypoint', 'lstm_keypoint_3d', 'stgcnpp_keypoint',
            'stgcnpp_keypoint_3d']
 HEATMAP = ['c3d_heatmap', 'convlstm_heatmap', 'lrcn_heatmap']
+#: label-free pretraining configs -> the supervised config whose backbone they pretrain
+PRETRAINING = {'simclr_c3d_keypoint': 'c3d_keypoint_3d'}
 # C3D-light on 17 x 48 x 56 x 56 costs 17 GFLOPs per sample: test it on 8-frame clips.
 SHORT_CLIPS = {'c3d_heatmap': {'train_dataloader.dataset.pipeline.0.clip_len': 8,
                                'val_dataloader.dataset.pipeline.0.clip_len': 8}}
@@ -40,7 +42,7 @@ def synthetic(tmp_path_factory):
 
 
 def test_every_config_file_is_tested():
-    assert sorted(p.stem for p in CONFIGS.glob('*.py')) == sorted(SHIPPED)
+    assert sorted(p.stem for p in CONFIGS.glob('*.py')) == sorted(SHIPPED + [*PRETRAINING])
 
 
 @pytest.mark.parametrize('name', SHIPPED)
@@ -75,6 +77,34 @@ def test_config_trains_one_step_and_predicts(name, synthetic):
         assert sample.pred_score.shape == (len(SYNTHETIC_CLASSES),)
         assert torch.isclose(sample.pred_score.sum(), torch.tensor(1.0))  # average_clips='prob'
         assert 'frame_dir' in sample.metainfo
+
+
+@pytest.mark.parametrize('name', sorted(PRETRAINING))
+def test_pretraining_config_trains_one_step_with_the_backbone_of_its_supervised_config(
+        name, synthetic):
+    ann_file, label_map = synthetic[3]
+    options = dict(ann_file=ann_file, label_map=label_map, num_classes=len(SYNTHETIC_CLASSES),
+                   train_split='xview_train')
+    cfg = load_config(CONFIGS / f'{name}.py', options)
+    supervised = load_config(CONFIGS / f'{PRETRAINING[name]}.py', options)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('pyskl_lite'):
+        assert derive_in_channels(cfg) == derive_in_channels(supervised)
+        assert cfg.model.backbone == supervised.model.backbone
+        train_set = DATASETS.build(cfg.train_dataloader.dataset)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert cfg.get('val_dataloader') is None and cfg.get('label_free')
+    model.train()
+    batch = pseudo_collate([train_set[i] for i in range(4)])
+    assert batch['inputs'][0].shape[0] == 2  # two views
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    log_vars = model.train_step(batch, optim_wrapper)
+    assert torch.isfinite(log_vars['loss'])
+    changed = [k for k, v in model.named_parameters() if not torch.equal(before[k], v)]
+    assert any(k.startswith('backbone.') for k in changed)
+    assert any(k.startswith('projector.') for k in changed)
 
 
 @pytest.mark.parametrize('name', ['c3d_keypoint', 'lstm_keypoint', 'stgcnpp_keypoint'])

@@ -9,7 +9,7 @@ from pyskl_lite.utils import cli
 
 def test_the_help_lists_every_shortcut_the_library_implements():
     implemented = {*config.GLOBAL_SHORTCUTS, *getattr(config, 'NAMED_SHORTCUTS', {}),
-                   *config.SPLIT_SHORTCUTS, 'max_epochs'}
+                   *config.DATASET_SHORTCUTS, 'max_epochs'}
     assert implemented <= set(cli.CFG_OPTION_SHORTCUTS)
     assert tuple(cli.LAUNCHERS) == tuple(LAUNCHERS)
 

@@ -7,7 +7,8 @@
   ``CentroidNormalize``, ``GenSkeFeat``, ``FormatKeypoints``;
 - :mod:`.augmentation`: ``RandomAffine``, ``RandomJitter``, ``TemporalReverse``,
   ``RandomSubSequence``, ``FrameStride``, ``RandomJointDropout``;
-- :mod:`.formatting`: ``FormatShape``, ``PackSkeletonInputs``.
+- :mod:`.formatting`: ``FormatShape``, ``PackSkeletonInputs``;
+- :mod:`.views`: ``MultiView`` (independently augmented views for contrastive pretraining).
 """
 from .augmentation import (
     FrameStride,
@@ -30,10 +31,12 @@ from .keypoint import (
 )
 from .sampling import PoseDecode, UniformSampleFrames
 from .utils import RandomTransform
+from .views import MultiView
 
 __all__ = [
     'BodyNormalize', 'CenterCrop', 'CentroidNormalize', 'Flip', 'FormatKeypoints', 'FormatShape',
-    'FrameStride', 'GenSkeFeat', 'GeneratePoseTarget', 'PackSkeletonInputs', 'PoseCompact',
+    'FrameStride', 'GenSkeFeat', 'GeneratePoseTarget', 'MultiView', 'PackSkeletonInputs',
+    'PoseCompact',
     'PoseDecode', 'PreNormalize2D', 'PreNormalize3D', 'RandomAffine', 'RandomJitter',
     'RandomJointDropout', 'RandomResizedCrop', 'RandomSubSequence', 'RandomTransform', 'Resize',
     'TemporalReverse', 'UniformSampleFrames',

@@ -1,3 +1,4 @@
 from .cross_entropy import CrossEntropyLoss
+from .nt_xent import NTXentLoss
 
-__all__ = ['CrossEntropyLoss']
+__all__ = ['CrossEntropyLoss', 'NTXentLoss']

@@ -1,4 +1,5 @@
 from .data_preprocessor import ActionDataPreprocessor
 from .recognizer import Recognizer
+from .simclr import SimCLR
 
-__all__ = ['ActionDataPreprocessor', 'Recognizer']
+__all__ = ['ActionDataPreprocessor', 'Recognizer', 'SimCLR']

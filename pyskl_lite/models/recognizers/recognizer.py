@@ -35,17 +35,25 @@ class Recognizer(BaseModel):
             it takes the backbone's ``out_channels``.
         data_preprocessor: config; default ``dict(type='ActionDataPreprocessor')``.
         test_cfg: ``dict(average_clips='prob', max_testing_views=None)``.
+        freeze_backbone: linear probe: the backbone's parameters get no gradient and it stays
+            in eval mode (batch norm uses and keeps its running statistics, dropout is off);
+            only the head learns. Default False. Typically with ``load_from=`` a pretrained
+            (e.g. ``SimCLR``) checkpoint: ``--cfg-options model.freeze_backbone=True``.
         init_cfg: mmengine init config.
     """
 
     def __init__(self, backbone: dict, cls_head: dict, data_preprocessor: dict | None = None,
-                 test_cfg: dict | None = None, init_cfg: dict | None = None) -> None:
+                 test_cfg: dict | None = None, freeze_backbone: bool = False,
+                 init_cfg: dict | None = None) -> None:
         preprocessor = MODELS.build(data_preprocessor or dict(type='ActionDataPreprocessor'))
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         if cls_head.get('in_channels') is None:
             cls_head = dict(cls_head, in_channels=self.backbone.out_channels)
         self.cls_head = MODELS.build(cls_head)
+        self.freeze_backbone = bool(freeze_backbone)
+        if self.freeze_backbone:
+            self.backbone.requires_grad_(False)
         test_cfg = dict(test_cfg or {})
         self.average_clips = test_cfg.pop('average_clips', 'prob')
         self.max_testing_views = test_cfg.pop('max_testing_views', None)
@@ -58,6 +66,13 @@ class Recognizer(BaseModel):
         if self.max_testing_views is not None and self.max_testing_views < 1:
             raise InputError('max_testing_views must be >= 1 or None, '
                              f'got {self.max_testing_views}')
+
+    def train(self, mode: bool = True) -> Recognizer:
+        """As ``nn.Module.train``, but a frozen backbone stays in eval mode."""
+        super().train(mode)
+        if self.freeze_backbone:
+            self.backbone.eval()
+        return self
 
     def view_logits(self, inputs: torch.Tensor) -> torch.Tensor:
         """``(B, num_views, ...)`` → logits ``(B, num_views, num_classes)``."""
