@@ -41,6 +41,17 @@ def synthetic(tmp_path_factory):
     return files
 
 
+def assert_one_step_trains(model, batch, optim_wrapper, head: str) -> None:
+    """One training step gives a finite loss and changes backbone and ``head`` weights."""
+    model.train()
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    log_vars = model.train_step(batch, optim_wrapper)
+    assert torch.isfinite(log_vars['loss'])
+    changed = [k for k, v in model.named_parameters() if not torch.equal(before[k], v)]
+    assert any(k.startswith('backbone.') for k in changed)
+    assert any(k.startswith(head) for k in changed)
+
+
 def test_every_config_file_is_tested():
     assert sorted(p.stem for p in CONFIGS.glob('*.py')) == sorted(SHIPPED + [*PRETRAINING])
 
@@ -62,14 +73,8 @@ def test_config_trains_one_step_and_predicts(name, synthetic):
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     assert model.cls_head.num_classes == train_set.num_classes == len(SYNTHETIC_CLASSES)
 
-    model.train()
-    batch = pseudo_collate([train_set[i] for i in range(3)])
-    before = {k: v.detach().clone() for k, v in model.named_parameters()}
-    log_vars = model.train_step(batch, optim_wrapper)
-    assert torch.isfinite(log_vars['loss'])
-    changed = [k for k, v in model.named_parameters() if not torch.equal(before[k], v)]
-    assert any(k.startswith('backbone.') for k in changed)
-    assert any(k.startswith('cls_head.') for k in changed)
+    assert_one_step_trains(model, pseudo_collate([train_set[i] for i in range(3)]),
+                           optim_wrapper, head='cls_head.')
 
     model.eval()
     samples = model.test_step(pseudo_collate([val_set[0], val_set[1]]))
@@ -96,15 +101,9 @@ def test_pretraining_config_trains_one_step_with_the_backbone_of_its_supervised_
         model.init_weights()
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     assert cfg.get('val_dataloader') is None and cfg.get('label_free')
-    model.train()
     batch = pseudo_collate([train_set[i] for i in range(4)])
     assert batch['inputs'][0].shape[0] == 2  # two views
-    before = {k: v.detach().clone() for k, v in model.named_parameters()}
-    log_vars = model.train_step(batch, optim_wrapper)
-    assert torch.isfinite(log_vars['loss'])
-    changed = [k for k, v in model.named_parameters() if not torch.equal(before[k], v)]
-    assert any(k.startswith('backbone.') for k in changed)
-    assert any(k.startswith('projector.') for k in changed)
+    assert_one_step_trains(model, batch, optim_wrapper, head='projector.')
 
 
 @pytest.mark.parametrize('name', ['c3d_keypoint', 'lstm_keypoint', 'stgcnpp_keypoint'])
