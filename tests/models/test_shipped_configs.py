@@ -135,6 +135,19 @@ def test_heatmap_configs_refuse_3d_skeletons_on_the_keypoint_field(name, synthet
     assert "field 'keypoint': PoseCompact: 3D skeletons (C = 3)" in message
 
 
+def test_3d_skeletons_with_an_img_shape_are_refused_before_any_image_transform(tmp_path):
+    """Kinect pickles (UTKinect) carry the colour frame's img_shape next to 3D joints: the
+    first image-space transform refuses them, instead of compacting x, y and ignoring z."""
+    data = make_synthetic_dataset(num_samples=len(SYNTHETIC_CLASSES), dim=3, num_subjects=3)
+    for sample in data['annotations']:
+        sample.update(img_shape=(240, 320), original_shape=(240, 320))
+    ann_file, label_map = map(str, dump_synthetic_dataset(data, tmp_path / 'kinect.pkl'))
+    cfg = load_config(CONFIGS / 'lrcn_heatmap.py', dict(ann_file=ann_file, label_map=label_map))
+    with DefaultScope.overwrite_default_scope('pyskl_lite'), \
+            pytest.raises(InputError, match="field 'keypoint': PoseCompact: 3D skeletons"):
+        derive_in_channels(cfg)
+
+
 def test_rnn_heatmap_configs_shrink_the_c3d_pipeline_through_its_shortcuts(synthetic):
     """``clip_len`` and ``heatmap_scaling`` reach every pipeline: 32 frames, half-size maps."""
     ann_file, label_map = synthetic[2]

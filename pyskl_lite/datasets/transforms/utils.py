@@ -82,15 +82,17 @@ def require_coordinates(results: dict[str, Any], transform: str) -> np.ndarray:
 def require_img_shape(results: dict[str, Any], transform: str) -> tuple[int, int]:
     """``(h, w)`` of the frame the 2D pixel coordinates refer to.
 
-    3D skeletons (``C = 3``, no ``img_shape``) are refused on the ``keypoint`` field: the image
-    transforms and the heatmaps of PoseConv3D-style pipelines need 2D pixel coordinates.
+    3D skeletons (``C = 3``) are refused on the ``keypoint`` field, also when the pickle carries
+    an ``img_shape`` (Kinect sets store the colour frame's): the image transforms and the
+    heatmaps of PoseConv3D-style pipelines need 2D pixel coordinates.
     """
     shape = results.get('img_shape')
     keypoint = results.get('keypoint')
-    if shape is None and keypoint is not None and np.shape(keypoint)[-1:] == (3,):
-        raise input_error(results, transform, '3D skeletons (C = 3) have no image frame '
-                          '(img_shape) to draw 2D heatmaps in; train 3D data with the keypoint '
-                          'configs (e.g. configs/c3d_keypoint_3d.py) or pass a 2D pickle',
+    if keypoint is not None and np.shape(keypoint)[-1:] == (3,):
+        raise input_error(results, transform, '3D skeletons (C = 3) are not pixels of the image '
+                          'frame (img_shape) to draw 2D heatmaps in; train 3D data with the '
+                          'keypoint configs (e.g. configs/c3d_keypoint_3d.py) or pass a 2D '
+                          'pickle',
                           'keypoint')
     if shape is None or len(shape) != 2:
         raise input_error(results, transform, 'needs the (h, w) of 2D pixel keypoints; 3D '
