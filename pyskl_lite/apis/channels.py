@@ -84,6 +84,8 @@ def derive_in_channels(cfg: Config) -> int | None:
     try:
         inputs, pipeline = _first_sample(cfg)
     except InputError as err:
+        if err.sample is not None:  # a defect of one sample: setting in_channels won't mend it
+            raise
         raise InputError(f'{err} (model.backbone.in_channels is derived from the first sample '
                          'of the data; without the data, set it with --cfg-options '
                          'model.backbone.in_channels=N)') from None

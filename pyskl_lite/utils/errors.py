@@ -29,7 +29,13 @@ class InputError(ValueError):
     The message is a single line a user can act on, e.g.
     ``data/ntu.pkl: sample 'S001C001P001R001A001': field 'keypoint': expected 4-D (M, T, V, C),
     got shape (17, 2)``. Tools print it without a traceback (see :func:`run_cli`).
+
+    Attributes:
+        sample: the sample the error is about (set by :meth:`at`), or None when it concerns the
+            file or the setting as a whole.
     """
+
+    sample: str | None = None
 
     @classmethod
     def at(cls, file: str, message: str, sample: str | None = None,
@@ -40,7 +46,9 @@ class InputError(ValueError):
             parts.append(f'sample {sample!r}')
         if field is not None:
             parts.append(f'field {field!r}')
-        return cls(': '.join(parts + [one_line(message)]))
+        error = cls(': '.join(parts + [one_line(message)]))
+        error.sample = sample
+        return error
 
 
 class TrainingDivergedError(InputError):

@@ -70,6 +70,24 @@ def test_missing_data_says_how_to_set_the_value(tmp_path):
         derive_in_channels(cfg)
 
 
+def test_a_defect_in_a_sample_is_not_blamed_on_in_channels(tmp_path):
+    """Setting in_channels by hand does not mend a sample's missing label: the hint is only for
+    data that cannot be read at all."""
+    from tests.conftest import make_annotations, write_pickle
+    annotations = [{k: v for k, v in a.items() if k != 'label'}
+                   for a in make_annotations(num_samples=4, dim=3, num_joints=25)]
+    path = write_pickle(tmp_path / 'nolabels.pkl', annotations)
+    label_map = tmp_path / 'classes.txt'
+    label_map.write_text('a\nb\nc\n')
+    cfg = load_config(CONFIGS / 'c3d_keypoint_3d.py', {
+        'ann_file': str(path), 'label_map': str(label_map), 'num_classes': 3,
+        'test_split': 'train', 'reverse_pairs': 'none'})
+    with DefaultScope.overwrite_default_scope('pyskl_lite'), \
+            pytest.raises(InputError, match="field 'label'") as raised:
+        derive_in_channels(cfg)
+    assert 'in_channels' not in str(raised.value)
+
+
 def test_channel_axis_of_each_format():
     assert channel_axis([dict(type='FormatKeypoints', layout='NCTVM')]) == 0
     assert channel_axis([dict(type='FormatKeypoints', layout='NMTVC')]) == 3
