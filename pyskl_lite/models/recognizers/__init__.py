@@ -1,5 +1,6 @@
+from .blending import MixupBlending
 from .data_preprocessor import ActionDataPreprocessor
 from .recognizer import Recognizer
 from .simclr import SimCLR
 
-__all__ = ['ActionDataPreprocessor', 'Recognizer', 'SimCLR']
+__all__ = ['ActionDataPreprocessor', 'MixupBlending', 'Recognizer', 'SimCLR']

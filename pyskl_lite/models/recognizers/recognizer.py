@@ -19,7 +19,9 @@ class Recognizer(BaseModel):
     A batch is ``(B, num_views, ...)`` (views = clips × flip copies). All modes fold the views
     into the batch, so the backbone sees ``(B · num_views, ...)``:
 
-    * ``loss``: cross-entropy over every view (each view carries its sample's label);
+    * ``loss``: cross-entropy over every view (each view carries its sample's label); with
+      ``blending`` (mixup) the batch is blended first and the loss is the blend's mix of the
+      two samples' losses;
     * ``predict``: per-view logits averaged per sample by ``test_cfg['average_clips']``:
       ``'prob'`` averages softmax probabilities, ``'score'`` averages raw logits, ``None`` keeps
       the raw logits of a single view (only valid with ``num_views == 1``). The result is
@@ -34,6 +36,11 @@ class Recognizer(BaseModel):
         cls_head: head config (e.g. ``dict(type='ClsHead', ...)``); without ``in_channels``
             it takes the backbone's ``out_channels``.
         data_preprocessor: config; default ``dict(type='ActionDataPreprocessor')``.
+        blending: training-batch blending config, e.g. ``dict(type='MixupBlending',
+            alpha=0.2)`` (:class:`~pyskl_lite.models.recognizers.blending.MixupBlending`);
+            ``--cfg-options model.blending.type=MixupBlending`` on any recognizer config.
+            Only the ``loss`` mode blends; validation and testing see the samples as they
+            are. Default None (no blending).
         test_cfg: ``dict(average_clips='prob', max_testing_views=None)``.
         freeze_backbone: linear probe: the backbone's parameters get no gradient and it stays
             in eval mode (batch norm uses and keeps its running statistics, dropout is off);
@@ -44,7 +51,7 @@ class Recognizer(BaseModel):
 
     def __init__(self, backbone: dict, cls_head: dict, data_preprocessor: dict | None = None,
                  test_cfg: dict | None = None, freeze_backbone: bool = False,
-                 init_cfg: dict | None = None) -> None:
+                 blending: dict | None = None, init_cfg: dict | None = None) -> None:
         preprocessor = MODELS.build(data_preprocessor or dict(type='ActionDataPreprocessor'))
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
@@ -52,6 +59,7 @@ class Recognizer(BaseModel):
             cls_head = dict(cls_head, in_channels=self.backbone.out_channels)
         self.cls_head = MODELS.build(cls_head)
         self.freeze_backbone = bool(freeze_backbone)
+        self.blending = MODELS.build(blending) if blending else None
         if self.freeze_backbone:
             self.backbone.requires_grad_(False)
         test_cfg = dict(test_cfg or {})
@@ -92,11 +100,19 @@ class Recognizer(BaseModel):
 
     def loss(self, inputs: torch.Tensor, data_samples: list[ActionDataSample]
              ) -> dict[str, torch.Tensor]:
-        """Cross-entropy over all ``B · num_views`` views; also logs ``top1_acc``."""
-        logits = self.view_logits(inputs)
-        labels = torch.cat([sample.gt_label for sample in data_samples]).to(logits.device)
-        views = logits.shape[1]
-        return self.cls_head.loss(logits.flatten(0, 1), labels.repeat_interleave(views))
+        """Cross-entropy over all ``B · num_views`` views; also logs ``top1_acc`` (under
+        blending: against the label that weighs more in the blend)."""
+        labels = torch.cat([sample.gt_label for sample in data_samples]).to(inputs.device)
+        views = inputs.shape[1]
+        if self.blending is None:
+            logits = self.view_logits(inputs)
+            return self.cls_head.loss(logits.flatten(0, 1), labels.repeat_interleave(views))
+        inputs, partner, lam = self.blending(inputs)
+        logits = self.view_logits(inputs).flatten(0, 1)
+        own = self.cls_head.loss(logits, labels.repeat_interleave(views))
+        other = self.cls_head.loss(logits, labels[partner].repeat_interleave(views))
+        return {'loss_cls': lam * own['loss_cls'] + (1.0 - lam) * other['loss_cls'],
+                'top1_acc': own['top1_acc'] if lam >= 0.5 else other['top1_acc']}
 
     def predict(self, inputs: torch.Tensor, data_samples: list[ActionDataSample] | None = None
                 ) -> list[ActionDataSample]:
