@@ -9,6 +9,7 @@ process (``1 / (1/data + 1/step)``); DataLoader workers overlap the two.
 
     python tools/benchmark_training.py configs/c3d_keypoint.py
     python tools/benchmark_training.py configs/c3d_heatmap.py --iters 3 --batch-size 8
+    python tools/benchmark_training.py configs/c3d_heatmap.py --iters 3 --batch-size 8 --amp
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--warmup', type=int, default=2, help='untimed steps first (default 2)')
     parser.add_argument('--batch-size', type=int,
                         help="samples per step (default: the config's train_dataloader)")
+    parser.add_argument('--amp', action='store_true',
+                        help='bfloat16 mixed precision, as tools/train.py --amp on a CPU')
     add_cfg_options(parser)
     return parser.parse_args(argv)
 
@@ -42,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
-    from pyskl_lite.apis import derive_in_channels, load_config
+    from pyskl_lite.apis import derive_in_channels, load_config, use_amp
     from pyskl_lite.registry import DATASETS, MODELS
 
     cfg = load_config(args.config, args.cfg_options)
+    precision = use_amp(cfg, gpu=False) if args.amp else 'float32'  # the step runs on the CPU
     batch_size = args.batch_size or cfg.train_dataloader.batch_size
     DefaultScope.get_instance(f'benchmark-training-{time.time_ns()}',
                               scope_name=cfg.get('default_scope', 'pyskl_lite'))
@@ -77,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     shape = tuple(batches[0]['inputs'][0].shape)
     print(f'{args.config}: batch {batch_size}, inputs per sample {shape}, '
-          f'{torch.get_num_threads()} threads')
+          f'{torch.get_num_threads()} threads, {precision}')
     print(f'  data pipeline     {data_rate:8.1f} samples/s ({steps} batches, one process)')
     print(f'  training step     {step_rate:8.1f} samples/s ({args.iters} steps after '
           f'{args.warmup} warm-up)')

@@ -40,7 +40,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help='continue a run: from the latest checkpoint of the work dir '
                              '(auto, the default when the flag has no value) or from PATH')
     parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (float16 on CUDA GPUs)')
+                        help='automatic mixed precision: float16 with loss scaling on CUDA '
+                             'GPUs, bfloat16 on CPUs that compute it natively')
     parser.add_argument('--seed', type=int, help='random seed (default: the config\'s, 0)')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic algorithms and non-persistent DataLoader workers, '
@@ -69,9 +70,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with every command-line choice applied."""
-    import torch
-
-    from pyskl_lite.apis import load_config
+    from pyskl_lite.apis import load_config, use_amp
 
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
@@ -89,11 +88,7 @@ def build_config(args: argparse.Namespace) -> Config:
         os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
     cfg.randomness = randomness
     if args.amp:
-        if not torch.cuda.is_available():
-            raise InputError('--amp: mixed precision needs a CUDA GPU (float16 autocast with '
-                             'loss scaling); none is visible, train without --amp')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        use_amp(cfg)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
         if cfg.get('default_hooks', {}).get('checkpoint'):

@@ -1,3 +1,4 @@
+from .amp import CPUAmpOptimWrapper, check_cpu_bf16, cpu_bf16_supported, use_amp
 from .channels import channel_axis, derive_in_channels, needs_in_channels
 from .checkpoint import (
     CHECKPOINT_SAFE_GLOBALS,
@@ -24,11 +25,12 @@ from .random_state import (
 from .runner import SkeletonRunner, build_runner
 
 __all__ = [
-    'CHECKPOINT_SAFE_GLOBALS', 'CPUDistributedDataParallel', 'SkeletonRunner',
+    'CHECKPOINT_SAFE_GLOBALS', 'CPUAmpOptimWrapper', 'CPUDistributedDataParallel',
+    'SkeletonRunner', 'check_cpu_bf16', 'cpu_bf16_supported',
     'ConsoleProgressHook', 'TrainScalarsHook', 'TrainingCurvesHook', 'TrainingLossHook',
     'ValidationRandomStateHook', 'build_runner', 'capture_random_state', 'channel_axis',
     'checkpoint_safe_globals', 'default_backend', 'derive_in_channels', 'find_resume_checkpoint',
     'finish_distributed', 'inference_recognizer', 'init_distributed', 'init_recognizer',
     'load_checkpoint_file', 'load_config', 'needs_in_channels', 'restore_random_state',
-    'seed_worker',
+    'seed_worker', 'use_amp',
 ]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from pyskl_lite.apis import load_checkpoint_file
+from pyskl_lite.apis import cpu_bf16_supported, load_checkpoint_file
 from pyskl_lite.evaluation import load_results
 from pyskl_lite.utils import InputError
 from tests.tools.load_tool import load_tool
@@ -155,9 +155,27 @@ def test_command_line_choices_reach_the_config(configs, tmp_path):
     missing = train_tool.parse_args([str(configs['exact']), '--resume', str(tmp_path / 'x.pth')])
     with pytest.raises(InputError, match='checkpoint not found'):
         train_tool.build_config(missing)
-    if not torch.cuda.is_available():
-        with pytest.raises(InputError, match='--amp: mixed precision needs a CUDA GPU'):
-            train_tool.build_config(train_tool.parse_args([str(configs['exact']), '--amp']))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='--amp means float16 on a CUDA GPU')
+def test_amp_without_a_gpu_is_bfloat16_where_the_cpu_computes_it(configs, monkeypatch):
+    from pyskl_lite.apis import amp
+    args = train_tool.parse_args([str(configs['exact']), '--amp'])
+    monkeypatch.setattr(amp, 'cpu_bf16_supported', lambda: True)
+    assert train_tool.build_config(args).optim_wrapper.type == 'CPUAmpOptimWrapper'
+    monkeypatch.setattr(amp, 'cpu_bf16_supported', lambda: False)
+    with pytest.raises(InputError, match='--amp: no CUDA GPU .* no native bfloat16'):
+        train_tool.build_config(args)
+
+
+@pytest.mark.skipif(torch.cuda.is_available() or not cpu_bf16_supported(),
+                    reason='needs a CPU-only machine with native bfloat16')
+def test_amp_on_the_cpu_trains_and_saves_float32_weights(configs, tmp_path):
+    train_in_process(configs['exact'], tmp_path / 'amp', '--amp', options=['max_epochs=1'])
+    state = weights(tmp_path / 'amp' / 'epoch_1.pth')
+    assert all(value.dtype in (torch.float32, torch.int64) for value in state.values())
+    log = next((tmp_path / 'amp').glob('*/*.log')).read_text()
+    assert 'CPUAmpOptimWrapper' in log
 
 
 def test_console_is_a_short_summary_then_progress_and_the_log_has_the_rest(configs, tmp_path,
