@@ -5,7 +5,8 @@ many keys at once (three dataloaders, every transform that knows the skeleton, t
 few names act as shortcuts:
 
 - ``ann_file``, ``label_map``, ``joint_layout``, ``num_classes``, ``clip_len``,
-  ``num_person``: every key of that name anywhere in the config gets the value, e.g. ``--cfg-options
+  ``num_person``, ``min_samples`` (``RepeatDataset``'s samples per epoch): every key of that
+  name anywhere in the config gets the value, e.g. ``--cfg-options
   ann_file=data/ntu60_3danno.pkl joint_layout=nturgb+d num_classes=60``; ``joint_layout`` may
   also be a layout file (``.json`` or ``.py``, see :func:`~pyskl_lite.datasets.get_layout`);
 - ``stream``: the skeleton features of every ``GenSkeFeat`` (its ``feats``): ``j`` (joints),
@@ -59,7 +60,7 @@ from mmengine.config import Config
 from pyskl_lite.utils import InputError
 
 GLOBAL_SHORTCUTS = ('ann_file', 'label_map', 'joint_layout', 'num_classes', 'clip_len',
-                    'num_person')
+                    'num_person', 'min_samples')
 #: shortcut -> (the key it sets everywhere, how its value is read)
 NAMED_SHORTCUTS: dict[str, tuple[str, Callable[[Any], Any]]] = {}
 #: the checkout holding ``configs/`` (an editable install)

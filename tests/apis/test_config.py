@@ -54,6 +54,16 @@ def test_shortcut_the_config_lacks_is_an_error(config_files):
         load_config(config_files / 'missing.py')
 
 
+@pytest.mark.parametrize('name', ['c3d_keypoint', 'stgcnpp_keypoint_3d', 'lstm_keypoint'])
+def test_min_samples_shortcut_reaches_the_repeat_dataset(name):
+    """The keypoint tables list min_samples; as a plain variable an option on it changed
+    nothing, silently."""
+    config = f'{Path(__file__).resolve().parents[2]}/configs/{name}.py'
+    cfg = load_config(config, dict(min_samples=320))
+    assert cfg.train_dataloader.dataset.type == 'RepeatDataset'
+    assert cfg.train_dataloader.dataset.min_samples == 320
+
+
 @pytest.mark.parametrize('name', ['c3d_keypoint', 'lstm_keypoint'])
 def test_max_epochs_shortcut_stretches_the_schedule(name):
     """sgd_cosine: one cosine over the run; adamw_cosine: warm-up epoch, then a cosine."""
