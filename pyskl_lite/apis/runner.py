@@ -15,6 +15,8 @@ What it changes (everything else is mmengine's Runner):
   the dataloader config names its own ``worker_init_fn``;
 - training stops with one line when the loss becomes NaN or infinite
   (:class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`);
+- validation's persistent workers start before training, when forking them is cheap
+  (:class:`~pyskl_lite.apis.hooks.EarlyValWorkersHook`);
 - every runner of a process has its own experiment name: mmengine names the logger and the
   visualizer ``<config name>_<timestamp>`` and reuses an instance of that name, so a second run
   of one config started within the same second logged into the first run's work dir;
@@ -61,7 +63,12 @@ from .checkpoint import (
 )
 from .console import FILE_ONLY, install_console_filter
 from .distributed import init_distributed
-from .hooks import ConsoleProgressHook, NonFiniteLossHook, SafeCheckpointHook
+from .hooks import (
+    ConsoleProgressHook,
+    EarlyValWorkersHook,
+    NonFiniteLossHook,
+    SafeCheckpointHook,
+)
 from .random_state import capture_random_state, restore_random_state, seed_worker
 from .sanity import innermost_dataset
 
@@ -160,7 +167,8 @@ class SkeletonRunner(Runner):
     def register_hooks(self, default_hooks: dict | None = None,
                        custom_hooks: list | None = None) -> None:
         """mmengine's hooks, with :class:`~pyskl_lite.apis.hooks.SafeCheckpointHook` in place
-        of ``CheckpointHook``, plus :class:`~pyskl_lite.apis.hooks.NonFiniteLossHook` and a
+        of ``CheckpointHook``, plus :class:`~pyskl_lite.apis.hooks.NonFiniteLossHook`,
+        :class:`~pyskl_lite.apis.hooks.EarlyValWorkersHook` and a
         :class:`~pyskl_lite.apis.hooks.ConsoleProgressHook` unless the config has them."""
         default_hooks = dict(default_hooks or {})
         checkpoint = default_hooks.setdefault('checkpoint', dict(type='CheckpointHook',
@@ -169,7 +177,7 @@ class SkeletonRunner(Runner):
                                                                        CheckpointHook):
             default_hooks['checkpoint'] = dict(checkpoint, type=SafeCheckpointHook)
         super().register_hooks(default_hooks, custom_hooks)
-        for kind in (NonFiniteLossHook, ConsoleProgressHook):
+        for kind in (NonFiniteLossHook, EarlyValWorkersHook, ConsoleProgressHook):
             if not any(isinstance(hook, kind) for hook in self.hooks):
                 self.register_hook(kind())
 

@@ -68,3 +68,10 @@ def test_a_failed_start_in_the_same_second_keeps_the_earlier_runs_folder(tmp_pat
     with pytest.raises(InputError, match='no.pkl'):
         broken.train()
     assert broken.timestamp == first.timestamp and log.is_file()
+
+
+def test_every_run_starts_the_validation_workers_early(tmp_path):
+    from pyskl_lite.apis.hooks import EarlyValWorkersHook
+    cfg = load_config(write_configs(tmp_path)['exact'], {'work_dir': str(tmp_path / 'run')})
+    runner = build_runner(cfg)
+    assert sum(isinstance(hook, EarlyValWorkersHook) for hook in runner.hooks) == 1
