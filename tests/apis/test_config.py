@@ -54,11 +54,14 @@ def test_shortcut_the_config_lacks_is_an_error(config_files):
         load_config(config_files / 'missing.py')
 
 
-@pytest.mark.parametrize('name', ['c3d_keypoint', 'stgcnpp_keypoint_3d', 'lstm_keypoint'])
+@pytest.mark.parametrize('name', ['c3d_keypoint', 'stgcnpp_keypoint_3d', 'lstm_keypoint',
+                                  'c3d_heatmap', 'lrcn_heatmap', 'convlstm_heatmap'])
 def test_min_samples_shortcut_reaches_the_repeat_dataset(name):
-    """The keypoint tables list min_samples; as a plain variable an option on it changed
+    """Every supervised table repeats a small training set to full epochs (the heatmap configs
+    trained 24 x 100 samples on UTKinect); as a plain variable an option on min_samples changed
     nothing, silently."""
     config = f'{Path(__file__).resolve().parents[2]}/configs/{name}.py'
+    assert load_config(config).train_dataloader.dataset.min_samples == 1000
     cfg = load_config(config, dict(min_samples=320))
     assert cfg.train_dataloader.dataset.type == 'RepeatDataset'
     assert cfg.train_dataloader.dataset.min_samples == 320

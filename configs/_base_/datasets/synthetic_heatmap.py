@@ -7,6 +7,11 @@ Point it at another 2D pickle with ``--cfg-options ann_file=... label_map=... jo
 are table shortcuts: a config that inherits this file sets them in one line each
 (``configs/lrcn_heatmap.py``: 32 frames of 28 x 28).
 
+``min_samples``: an epoch holds at least this many samples (``RepeatDataset``), as in the
+keypoint pipeline: 24 epochs of a 100-sequence set (UTKinect) are 1500 steps of 16 instead of
+168. The synthetic set (1728 training sequences) and NTU (40k) are used once per epoch, as in
+PoseConv3D.
+
 Flip and the synthetic classes: ``wave left hand`` / ``wave right hand`` and ``kick with left
 leg`` / ``kick with right leg`` are mirror images, so a flipped training sample takes the mirrored
 class (``flip_label_map``, by name: on a dataset whose label map lacks these names it maps
@@ -25,6 +30,7 @@ test_split = 'xsub_val'
 joint_layout = 'coco'
 clip_len = 48
 heatmap_scaling = 1.0  # heatmap H x W = the Resize sizes above x this (a shortcut)
+min_samples = 1000
 mirrored_classes = {'wave left hand': 'wave right hand',
                     'kick with left leg': 'kick with right leg'}
 
@@ -68,8 +74,9 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, ann_file=ann_file, label_map=label_map, split=train_split,
-                 pipeline=train_pipeline))
+    dataset=dict(type='RepeatDataset', min_samples=min_samples,
+                 dataset=dict(type=dataset_type, ann_file=ann_file, label_map=label_map,
+                              split=train_split, pipeline=train_pipeline)))
 val_dataloader = dict(
     batch_size=16,
     num_workers=2,
