@@ -21,6 +21,7 @@ CFG_OPTION_SHORTCUTS: dict[str, str] = {
     'num_classes': 'every num_classes key',
     'clip_len': 'every clip_len key',
     'num_person': 'every num_person key (persons per clip; 1 for single-person data)',
+    'min_samples': "every RepeatDataset's min_samples (training samples per epoch, at least)",
     'stream': "every GenSkeFeat's feats: j, b, jm, bm or several joined by +",
     'keypoint_layout': 'every layout key (axis order, e.g. NCTVM)',
     'reverse_pairs': "every TemporalReverse's reverse_label_map, as a:b class-name pairs",
