@@ -23,6 +23,8 @@ import logging
 import os
 import pickle
 import re
+import struct
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,7 +70,10 @@ def readable_checkpoint(path: str | os.PathLike) -> Iterator[None]:
     files with ``weights_only=False``."""
     source = os.fspath(path)
     try:
-        yield
+        with warnings.catch_warnings():
+            # bytes that are no checkpoint: torch warns of an odd "pickle protocol" first
+            warnings.filterwarnings('ignore', message='Detected pickle protocol')
+            yield
     except pickle.UnpicklingError as err:
         # torch's weights-only unpickler ("Weights only load failed"): a global outside the
         # allow-list, or bytes that are no pickle at all.
@@ -79,7 +84,10 @@ def readable_checkpoint(path: str | os.PathLike) -> Iterator[None]:
         raise InputError.at(source, f'refused: the checkpoint holds {name.group(1)}, outside '
                             'the allow-list of pyskl_lite checkpoints (it could run code); use '
                             'a checkpoint written by tools/train.py') from None
-    except (EOFError, zipfile.BadZipFile, UnicodeDecodeError, AttributeError) as err:
+    except (EOFError, zipfile.BadZipFile, UnicodeDecodeError, AttributeError, IndexError,
+            struct.error) as err:
+        # IndexError, struct.error: torch's weights-only unpickler on bytes that are no pickle
+        # (an opcode popping an empty stack, an argument cut short)
         raise InputError.at(source, f'not a readable checkpoint ({type(err).__name__}: '
                             f'{_first_line(err)}); it may be truncated: use another '
                             'epoch_N.pth') from None
