@@ -20,7 +20,7 @@ SIMCLR_CONFIG = REPO / 'configs' / 'simclr_c3d_keypoint.py'
 
 
 class LabelRead(AssertionError):
-    pass
+    """Raised by :class:`Sentinel`: code that should never read a label did."""
 
 
 class Sentinel:
