@@ -45,6 +45,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from .camera import PinholeCamera
 from .layouts import get_layout
 from .synthetic_motion import (
     ACTIONS,
@@ -194,8 +195,8 @@ def _observe_2d(camera_xyz: np.ndarray, focal: float, rng: np.random.Generator,
     xyz = camera_xyz[:, :, _COCO_FROM_JOINTS]
     depth = np.maximum(xyz[..., 2], 0.3)
     height, width = IMG_SHAPE
-    pixels = np.stack([width / 2 + focal * xyz[..., 0] / depth,
-                       height / 2 - focal * xyz[..., 1] / depth], axis=-1)
+    pixels = PinholeCamera((focal, focal), (width / 2, height / 2), IMG_SHAPE).pixels(
+        xyz[..., :2], depth)
     if clean:
         return pixels, np.ones(pixels.shape[:-1])
     person_px = focal * 1.7 / np.median(depth, axis=(1, 2))[:, None, None]
