@@ -11,7 +11,8 @@ Schedule: AdamW (lr 3e-3 for a total batch of 32, weight decay 0.01), gradient c
 one warm-up epoch, cosine decay over 24 epochs (``_base_/schedules/adamw_cosine.py``).
 
 Other data: ``--cfg-options ann_file=... label_map=... num_classes=... joint_layout=...``
-(``V`` follows ``joint_layout``).
+(``V`` follows ``joint_layout``). At NTU scale (40-50k samples) nothing needs changing:
+``min_samples`` then has no effect (not trained at that scale here).
 """
 _base_ = [
     '_base_/models/lstm.py',

@@ -13,10 +13,12 @@ per iteration over 24 epochs (``_base_/schedules/sgd_cosine.py``; PYSKL trains 1
 linearly (``--auto-scale-lr`` scales it to other totals). lr 0.1 at batch 32 learned markedly
 slower in the 100-sample overfitting test (one run each: eval-mode train top-1 14 % vs 44 %
 after 12 epochs). PYSKL samples 100 frames per clip; the synthetic default uses 48 to keep CPU
-training practical (``--cfg-options`` on each pipeline's ``clip_len`` changes it).
+training practical (``--cfg-options clip_len=100`` changes every pipeline).
 
 Other data: ``--cfg-options ann_file=... label_map=... num_classes=... joint_layout=...``
-(the graph and the input BN follow ``joint_layout``).
+(the graph and the input BN follow ``joint_layout``); single-person sets (UTKinect):
+``num_person=1``. At NTU scale (40-50k samples) nothing else needs changing: ``min_samples``
+then has no effect, and ``clip_len=100`` is PYSKL's setting (not trained at that scale here).
 """
 _base_ = [
     '_base_/models/stgcnpp.py',
