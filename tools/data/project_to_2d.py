@@ -4,7 +4,7 @@ The 2D configs (``c3d_keypoint.py``, ``stgcnpp_keypoint.py``) and the heatmap on
 (``c3d_heatmap.py``) read 2D pixels; this turns a 3D pickle into one, split, labels and ids
 unchanged. The defaults are Kinect v1's depth camera (UTKinect-Action3D): u = 285.63 x / z + 160,
 v = -285.63 y / z + 120, frames 320 x 240, scores 1 (or the pickle's own). Joints with z <= 0
-(untracked) become (0, 0) with score 0. Examples::
+(untracked) and non-finite ones become (0, 0) with score 0. Examples::
 
     python tools/data/project_to_2d.py ../shared/data/utkinect_xsub.pkl \\
         work_dirs/data/utkinect_2d.pkl
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     write_annotation_pickle(args.out, projected, split)
     height, width = camera.img_shape
     print(f'wrote {len(projected)} samples to {args.out} ({width}x{height} pixels; {hidden} of '
-          f'{joints} joints untracked or behind the camera: score 0)')
+          f'{joints} joints untracked, behind the camera or not finite: score 0)')
     return 0
 
 
